@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The one command that runs every test on a fresh machine: pnpm and dependencies, the software
+# WebGPU driver, the typecheck, then vitest. Exits non-zero if the typecheck or any test fails.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { echo "==> $*"; }
+
+if ! command -v pnpm >/dev/null 2>&1; then
+  # The exact version package.json pins, so pnpm does not then fetch itself a second time.
+  # (corepack's pnpm download fails its signature check on these machines, so npm it is.)
+  pinned="$(node -p 'const pm = require("./package.json").packageManager || ""; pm.startsWith("pnpm@") ? pm.split("+")[0] : "pnpm@10"')"
+  step "installing ${pinned} with npm"
+  npm install -g "$pinned" --no-fund --no-audit --loglevel=error
+fi
+step "pnpm $(pnpm --version)"
+
+if [[ -f pnpm-lock.yaml ]]; then
+  step "pnpm install --frozen-lockfile"
+  pnpm install --frozen-lockfile
+else
+  step "pnpm install (no lockfile)"
+  pnpm install
+fi
+
+step "WebGPU driver"
+# A failed driver install must not hide the other tests' results; the WebGPU tests report it
+# themselves (and fail under CI=true).
+bash scripts/setup-webgpu.sh || echo "[setup-webgpu] failed (exit $?); WebGPU tests will have no adapter"
+
+# Mesa's Vulkan loader and EGL want a private runtime directory; containers often have none.
+if [[ -z "${XDG_RUNTIME_DIR:-}" || ! -d "${XDG_RUNTIME_DIR}" ]]; then
+  export XDG_RUNTIME_DIR="/tmp/xdg-runtime-$(id -u)"
+  mkdir -p "$XDG_RUNTIME_DIR"
+  chmod 700 "$XDG_RUNTIME_DIR"
+fi
+
+typecheck_status=0
+if node -e 'process.exit(require("./package.json").scripts?.typecheck ? 0 : 1)'; then
+  step "pnpm run typecheck"
+  pnpm run typecheck || typecheck_status=$?
+  # Tests still run after a type error, so one CI log shows both.
+  (( typecheck_status == 0 )) || echo "==> typecheck FAILED (exit ${typecheck_status}); running the tests anyway"
+fi
+
+step "pnpm vitest run"
+test_status=0
+pnpm vitest run || test_status=$?
+
+if (( typecheck_status != 0 )); then
+  echo "==> FAILED: typecheck (exit ${typecheck_status})"
+fi
+if (( test_status != 0 )); then
+  echo "==> FAILED: vitest (exit ${test_status})"
+  exit "$test_status"
+fi
+exit "$typecheck_status"
