@@ -1,0 +1,23 @@
+// Engine internals for sibling packages (transforms, backends): not part of the user API.
+export { bind, bind1, currentTrace, withTrace, Trace, Tracer, EvalTrace } from "./trace/core.js";
+export { definePrimitive, registeredPrimitives, type Primitive, type Params, type BDim } from "./trace/primitive.js";
+export { Zero, UndefinedPrimal, tangentAval, type Tangent } from "./trace/values.js";
+export { jvpFlat, JVPTracer } from "./trace/jvp.js";
+export { vmapFlat, BatchTracer } from "./trace/batching.js";
+export { linearizeFlat, vjpFlat, backwardPass } from "./trace/linearize.js";
+export { traceToJaxpr, closureConvert, evalJaxpr, JaxprTrace, JaxprTracer } from "./trace/staging.js";
+export { traceClosed, jvpJaxpr, batchJaxpr, partialEvalJaxpr, transposeJaxpr } from "./trace/jaxprTransforms.js";
+export { Jaxpr, ClosedJaxpr, JaxprEqn, Var, Literal } from "./ir/jaxpr.js";
+export { dce, cse } from "./ir/passes.js";
+export { jitP, setJitExecutor, type JitExecutor } from "./primitives/jit.js";
+export { flattenArrays, traceTreeFn } from "./lax/control.js";
+export { zerosFor, full } from "./primitives/elementwise.js";
+export { moveaxis, broadcastBatched, convert } from "./primitives/structural.js";
+export { asarray, toKind, kindOf } from "./numpy/convert.js";
+import "./primitives/elementwise.js";
+import "./primitives/structural.js";
+import "./primitives/reductions.js";
+import "./primitives/dot.js";
+import "./primitives/jit.js";
+import "./primitives/control.js";
+import "./primitives/custom.js";
