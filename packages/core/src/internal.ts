@@ -14,6 +14,7 @@ export { flattenArrays, traceTreeFn } from "./lax/control.js";
 export { zerosFor, full } from "./primitives/elementwise.js";
 export { moveaxis, broadcastBatched, convert } from "./primitives/structural.js";
 export { asarray, toKind, kindOf } from "./numpy/convert.js";
+export { untrackFromScope } from "./array/memory.js";
 import "./primitives/elementwise.js";
 import "./primitives/structural.js";
 import "./primitives/reductions.js";
