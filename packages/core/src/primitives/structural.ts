@@ -6,7 +6,7 @@ import { stridedCopy } from "../backends/js/strided.js";
 import { type DType, castScalar, isFloat, typedArrayFor } from "../dtype.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { type Shape, showShape, sizeOf, stridesOf, shapesEqual } from "../shape.js";
-import { bind, bind1 } from "../trace/core.js";
+import { bind1 } from "../trace/core.js";
 import { type BDim, type Params, type Primitive, definePrimitive } from "../trace/primitive.js";
 import { type Tangent, UndefinedPrimal, Zero } from "../trace/values.js";
 import { elementwiseBatch } from "./families.js";
@@ -195,8 +195,7 @@ export const selectNP: Primitive = definePrimitive<Params>({
   jvp([pred, ...cases], [, ...ts]) {
     const y = bind1(selectNP, [pred!, ...cases]);
     if (ts.every((t): boolean => t instanceof Zero)) return [[y], [new Zero(y.aval)]];
-    const tt = ts.map((t, i) => (t instanceof Zero ? zerosFor(t.aval) : t!));
-    void i0;
+    const tt = ts.map((t) => (t instanceof Zero ? zerosFor(t.aval) : t!));
     return [[y], [bind1(selectNP, [pred!, ...tt])]];
   },
   transpose([ct], [pred, ...cases]) {
@@ -211,7 +210,6 @@ export const selectNP: Primitive = definePrimitive<Params>({
   },
   batch(args, dims, params, axisSize) { return elementwiseBatch(selectNP, args, dims, params, axisSize); },
 });
-const i0 = 0;
 export function selectN(pred: NDArray, ...cases: NDArray[]): NDArray {
   return bind1(selectNP, [pred, ...cases]);
 }
@@ -343,21 +341,17 @@ export const padP: Primitive<PadParams> = definePrimitive<PadParams>({
     if (dv === null) {
       return [[bind1(padP, [moveaxis(x!, dx!, 0), v!], { lo: [0, ...p.lo], hi: [0, ...p.hi], interior: [0, ...p.interior] })], [0]];
     }
-    // Batched padding value: pad with zeros, then select the padding positions from the per-example value.
+    // Batched padding value: pad with zeros, then take the per-example value wherever the mask
+    // (true on original elements) is false.
     const xb = dx === null ? broadcastBatched(x!, axisSize) : moveaxis(x!, dx, 0);
     const bp = { lo: [0, ...p.lo], hi: [0, ...p.hi], interior: [0, ...p.interior] };
-    const zero = zerosFor(new ShapedArray([], x!.dtype));
-    const padded = bind1(padP, [xb, zero], bp);
-    const ones = bind1(broadcastInDimP, [convert(zerosFor(new ShapedArray([], "bool")), "bool")], { shape: x!.shape, broadcastDimensions: [] });
-    const isPad = bind1(padP, [bind1(broadcastInDimP, [notBool(ones)], { shape: [axisSize, ...x!.shape], broadcastDimensions: [...x!.shape.keys()].map((i) => i + 1) }), notBool(zerosFor(new ShapedArray([], "bool")))], bp);
+    const padded = bind1(padP, [xb, zerosFor(new ShapedArray([], x!.dtype))], bp);
+    const mask = bind1(padP, [broadcastInDim(boolScalar(true), xb.shape, []), boolScalar(false)], bp);
     const vb = broadcastInDim(moveaxis(v!, dv, 0), padded.shape, [0]);
-    return [[selectN(isPad, padded, vb)], [0]];
+    return [[selectN(mask, vb, padded)], [0]];
   },
 });
-function notBool(x: NDArray): NDArray {
-  return selectN(x, bind1(broadcastInDimP, [literalBool(true)], { shape: x.shape, broadcastDimensions: [] }), bind1(broadcastInDimP, [literalBool(false)], { shape: x.shape, broadcastDimensions: [] }));
-}
-function literalBool(b: boolean): NDArray {
+function boolScalar(b: boolean): NDArray {
   const d = new Uint8Array(1);
   d[0] = b ? 1 : 0;
   return ConcreteArray.fromData(d, [], "bool");
@@ -457,4 +451,3 @@ export function addTangents(a: Tangent, b: Tangent): Tangent {
   return add(a, b);
 }
 export type { BDim };
-void bind;
