@@ -14,6 +14,7 @@ import { array, asarray, kindOf, promoteAndBroadcast, resultKind, toKind, weakSc
 import { indexArray, updateArray } from "./indexing.js";
 
 export { array, asarray };
+export * as linalg from "./linalg.js";
 export type { ArrayLike };
 
 // ---------------------------------------------------------------- creation
@@ -371,6 +372,13 @@ export function matmul(a: ArrayLike, b: ArrayLike): NDArray {
   if (x.ndim === 0 || y.ndim === 0) throw new ShapeError(`matmul: operands must be at least 1-D, got [${x.shape}] and [${y.shape}]; use multiply for scalars.`);
   const xv = x.ndim === 1;
   const yv = y.ndim === 1;
+  // Vector and matrix cases without batch axes are single contractions (no reshapes).
+  if (x.ndim <= 2 && y.ndim <= 2) {
+    const kx = x.shape[x.ndim - 1];
+    const ky = y.shape[yv ? 0 : y.ndim - 2];
+    if (kx !== ky) throw new ShapeError(`matmul: inner dimensions differ: [${x.shape}] @ [${y.shape}] (${kx} vs ${ky}).`);
+    return dotGeneral(x, y, [[x.ndim - 1], [0]]);
+  }
   if (xv) x = S.reshape(x, [1, x.shape[0]!]);
   if (yv) y = S.reshape(y, [y.shape[0]!, 1]);
   if (x.shape[x.ndim - 1] !== y.shape[y.ndim - 2]) {

@@ -1,0 +1,2 @@
+// @fluxion/optim: placeholder entry point; this package is built in a later issue and exports nothing yet.
+export {};
