@@ -44,6 +44,7 @@ export function jit(f: Fn, opts: JitOptions = {}): JittedFunction {
     const key = `${def}|${leaves.map((l) => `${l.aval}${l.weakType ? "w" : ""}`).join(",")}|${statics.map((i) => staticKey(args[i])).join(",")}`;
     let entry = cache.get(key);
     if (!entry) {
+      const t0 = performance.now();
       let outDef: CacheEntry["outDef"] | null = null;
       const closed = internal.traceToJaxpr((...xs: NDArray[]) => {
         const dyn = tree.unflatten(def, xs) as unknown[];
@@ -59,6 +60,8 @@ export function jit(f: Fn, opts: JitOptions = {}): JittedFunction {
       // Consts are shared (refcounted) so disposing the user's arrays later does not break the cache.
       const consts = hasTracerConst ? conv.consts : conv.consts.map((c) => untracked((c as ConcreteArray).share()));
       entry = { jaxpr, consts, outDef: outDef! };
+      internal.debugLog(1, () => `jit(${name}): traced ${jaxpr.eqns.length} equations for (${leaves.map((l) => l.aval).join(", ")}) in ${(performance.now() - t0).toFixed(1)} ms`);
+      internal.debugLog(2, () => `jit(${name}) jaxpr:\n${jaxpr}`);
       if (!hasTracerConst) cache.set(key, entry);
     }
     const outs = internal.bind(internal.jitP, [...entry.consts, ...leaves], { jaxpr: entry.jaxpr, name });

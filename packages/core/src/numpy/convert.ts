@@ -4,6 +4,7 @@ import { type DType, type TypedArray, type TypedKind, castScalar, kindOfNumber, 
 import { DTypeError, ShapeError } from "../errors.js";
 import { broadcastShapes } from "../shape.js";
 import { convert, broadcastTo } from "../primitives/structural.js";
+import { EvalTrace, currentTrace } from "../trace/core.js";
 
 function inferShape(x: NestedNumbers): number[] {
   const shape: number[] = [];
@@ -90,5 +91,12 @@ export function promoteAndBroadcast(op: string, xs: readonly ArrayLike[], kind?:
   const k = kind ?? resultKind(xs);
   const arrs = xs.map((x) => toKind(x, k));
   const shape = broadcastShapes(op, ...arrs.map((a) => a.shape));
-  return arrs.map((a) => (a.shape.length === shape.length && a.shape.every((d, i) => d === shape[i]) ? a : broadcastTo(a, shape)));
+  const eager = currentTrace() instanceof EvalTrace;
+  return arrs.map((a, i) => {
+    if (a.shape.length === shape.length && a.shape.every((d, j) => d === shape[j])) return a;
+    const b = broadcastTo(a, shape);
+    // Temporaries made here (from JS numbers or dtype conversion) are freed at once when eager.
+    if (eager && a !== xs[i] && a instanceof ConcreteArray) a.dispose();
+    return b;
+  });
 }

@@ -126,7 +126,10 @@ export function updateArray(x: NDArray, index: readonly IndexItem[], mode: "set"
   });
   const k = resultKind([x, value]);
   const v0 = toKind(value, { dtype: x.dtype, weakType: x.weakType && k.weakType });
-  const v = S.broadcastTo(v0.ndim > region.length ? S.reshape(v0, v0.shape.filter((d) => d !== 1)) : v0, region);
+  // The value broadcasts against the indexed shape (integer-indexed axes removed), as in NumPy.
+  const indexedShape = region.filter((_, d) => r[d]!.kind !== "int");
+  if (v0.ndim > indexedShape.length) throw new ShapeError(`at: value of shape [${v0.shape}] does not fit the indexed region [${indexedShape}].`);
+  const v = S.reshape(S.broadcastTo(v0, indexedShape), region);
   if (region.some((c) => c === 0)) return x;
   const scalar = (val: number, dt: ShapedArray["dtype"]) => E.scalar(val, dt);
   const mask = S.pad(E.full(region, 1, "bool"), scalar(0, "bool"), lo, hi, interior);

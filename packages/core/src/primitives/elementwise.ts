@@ -3,8 +3,8 @@
 import { ShapedArray } from "../array/aval.js";
 import { ConcreteArray, type NDArray } from "../array/ndarray.js";
 import { type DType, castScalar, isFloat, typedArrayFor } from "../dtype.js";
-import { type Shape } from "../shape.js";
-import { bind1 } from "../trace/core.js";
+import { type Shape, sizeOf } from "../shape.js";
+import { EvalTrace, bind1, currentTrace } from "../trace/core.js";
 import { UndefinedPrimal, Zero, type Tangent } from "../trace/values.js";
 import { binaryPrimitive, unaryPrimitive } from "./families.js";
 import { broadcastInDim, selectN } from "./structural.js";
@@ -18,6 +18,12 @@ export function scalar(value: number, dtype: DType, weakType = false): NDArray {
 }
 /** An array filled with `value`, as a broadcast scalar (cheap to stage). */
 export function full(shape: Shape, value: number, dtype: DType, weakType = false): NDArray {
+  if (currentTrace() instanceof EvalTrace) {
+    // Eagerly, fill one buffer rather than broadcasting a temporary scalar.
+    const d = typedArrayFor(dtype, sizeOf(shape));
+    d.fill(castScalar(value, dtype));
+    return ConcreteArray.fromData(d, shape, dtype, weakType);
+  }
   return broadcastInDim(scalar(value, dtype, weakType), shape, []);
 }
 export function zerosFor(aval: ShapedArray): NDArray {
