@@ -7,6 +7,7 @@ export { memoryStats, type MemoryStats } from "./array/memory.js";
 export { tidy } from "./array/tidy.js";
 export type { DType, TypedArray } from "./dtype.js";
 export * from "./errors.js";
+export { debugLevel, setDebugLevel, setDebugSink } from "./debug.js";
 export * as np from "./numpy/index.js";
 export * as lax from "./lax/index.js";
 export * as tree from "./tree/index.js";

@@ -15,6 +15,7 @@ export { zerosFor, full } from "./primitives/elementwise.js";
 export { moveaxis, broadcastBatched, convert } from "./primitives/structural.js";
 export { asarray, toKind, kindOf } from "./numpy/convert.js";
 export { untrackFromScope } from "./array/memory.js";
+export { debugLog } from "./debug.js";
 import "./primitives/elementwise.js";
 import "./primitives/structural.js";
 import "./primitives/reductions.js";
