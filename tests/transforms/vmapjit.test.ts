@@ -77,11 +77,13 @@ describe("jit", () => {
     const f = (x: NDArray) => np.sin(np.multiply(x, x));
     expect(makeJaxpr(jit(f))(np.array([1, 2, 3])).toString()).toMatchInlineSnapshot(`
       "{ lambda ; a:f32[3]. let
-          b:f32[3] = jit[name=f jaxpr=
-            { lambda ; a:f32[3]. let
-                b:f32[3] = mul a a
-                c:f32[3] = sin b
-              in (c,) }] a
+          b:f32[3] = jit[
+            jaxpr={ lambda ; c:f32[3]. let
+                d:f32[3] = mul c c
+                e:f32[3] = sin d
+              in (e,) }
+            name=f
+          ] a
         in (b,) }"
     `);
   });

@@ -77,12 +77,17 @@ function atom(a: Atom, n: Namer): string {
   return a instanceof Literal ? formatLiteral(a) : n.name(a);
 }
 
+const isJaxprLike = (v: unknown): boolean =>
+  v instanceof Jaxpr || v instanceof ClosedJaxpr || (Array.isArray(v) && v.some((x) => x instanceof Jaxpr || x instanceof ClosedJaxpr));
+
+/** A param value; `indent` is the column nested jaxpr lines continue at. */
 function printParam(v: unknown, n: Namer, indent: number): string {
-  if (v instanceof Jaxpr) return printJaxpr(v, n, indent + 2);
-  if (v instanceof ClosedJaxpr) return printJaxpr(v.jaxpr, n, indent + 2);
+  if (v instanceof Jaxpr) return printJaxpr(v, n, indent);
+  if (v instanceof ClosedJaxpr) return printJaxpr(v.jaxpr, n, indent);
   if (Array.isArray(v)) {
-    if (v.some((x) => x instanceof Jaxpr || x instanceof ClosedJaxpr)) {
-      return "(\n" + v.map((x) => " ".repeat(indent + 2) + printParam(x, n, indent)).join("\n") + "\n" + " ".repeat(indent) + ")";
+    if (isJaxprLike(v)) {
+      const pad = " ".repeat(indent + 2);
+      return "(\n" + v.map((x) => pad + printParam(x, n, indent + 2)).join("\n") + "\n" + " ".repeat(indent) + ")";
     }
     return `(${v.map((x) => printParam(x, n, indent)).join(", ")}${v.length === 1 ? "," : ""})`;
   }
@@ -93,21 +98,24 @@ function printParam(v: unknown, n: Namer, indent: number): string {
   return String(v);
 }
 
+/** Prints a jaxpr whose first line starts at the caller's cursor and whose other lines are indented by `indent`. */
 function printJaxpr(j: Jaxpr, n: Namer, indent: number): string {
   const pad = " ".repeat(indent);
   const decl = (v: Var) => `${n.name(v)}:${v.aval}`;
   const head = `{ lambda ${j.constvars.map(decl).join(" ")}${j.constvars.length ? " " : ""}; ${j.invars.map(decl).join(" ")}. let`;
-  const lines = [pad + head];
+  const lines = [head];
   for (const e of j.eqns) {
     const lhs = e.outputs.map(decl).join(" ");
-    const ps = e.prim.printParams
-      ? e.prim.printParams(e.params)
-      : Object.entries(e.params)
-          .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => `${k}=${printParam(v, n, indent + 4)}`)
-          .join(" ");
+    const entries = Object.entries(e.params).filter(([, v]) => v !== undefined);
+    let ps: string;
+    if (e.prim.printParams) ps = `[${e.prim.printParams(e.params)}]`;
+    else if (entries.some(([, v]) => isJaxprLike(v))) {
+      // Params holding jaxprs go one per line, JAX style.
+      const inner = " ".repeat(indent + 6);
+      ps = "[\n" + entries.map(([k, v]) => `${inner}${k}=${printParam(v, n, indent + 6)}`).join("\n") + `\n${pad}    ]`;
+    } else ps = entries.length ? `[${entries.map(([k, v]) => `${k}=${printParam(v, n, indent)}`).join(" ")}]` : "";
     const args = e.inputs.map((a) => atom(a, n)).join(" ");
-    lines.push(`${pad}    ${lhs} = ${e.prim.name}${ps ? `[${ps}]` : ""}${args ? " " + args : ""}`);
+    lines.push(`${pad}    ${lhs} = ${e.prim.name}${ps}${args ? " " + args : ""}`);
   }
   const outs = j.outvars.map((a) => atom(a, n)).join(", ");
   lines.push(`${pad}  in (${outs}${j.outvars.length === 1 ? "," : ""}) }`);

@@ -65,7 +65,6 @@ export const jitP: Primitive<JitParams> = definePrimitive<JitParams>({
     let ui = 0;
     return pe.outKnown.map((k) => (k ? kOuts[ki++]! : uOuts[ui++]!));
   },
-  printParams: ({ jaxpr, name }) => `name=${name} jaxpr=${indentJaxpr(jaxpr)}`,
 });
 
 /** Treats a closure-converted trace result as a plain jaxpr whose leading inputs are its consts. */
@@ -73,9 +72,6 @@ export function withConsts(r: { jaxpr: Jaxpr }): Jaxpr {
   return r.jaxpr;
 }
 
-function indentJaxpr(j: Jaxpr): string {
-  return "\n" + j.toString().split("\n").map((l) => "      " + l).join("\n");
-}
 
 import { zerosFor } from "./elementwise.js";
 function zerosLikeAval(av: ShapedArray, z: Zero): NDArray {
