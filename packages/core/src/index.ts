@@ -10,5 +10,6 @@ export * from "./errors.js";
 export { debugLevel, setDebugLevel, setDebugSink } from "./debug.js";
 export * as np from "./numpy/index.js";
 export * as lax from "./lax/index.js";
+export * as special from "./special/index.js";
 export * as tree from "./tree/index.js";
 export * as internal from "./internal.js";

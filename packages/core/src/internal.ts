@@ -23,3 +23,4 @@ import "./primitives/dot.js";
 import "./primitives/jit.js";
 import "./primitives/control.js";
 import "./primitives/custom.js";
+import "./primitives/special.js";
