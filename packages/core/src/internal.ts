@@ -24,3 +24,4 @@ import "./primitives/jit.js";
 import "./primitives/control.js";
 import "./primitives/custom.js";
 import "./primitives/special.js";
+import "./primitives/linalg.js";

@@ -10,6 +10,7 @@ export { broadcastInDim, broadcastTo, reshape, transpose, convert as convertElem
 export { reduceSum } from "../primitives/reductions.js";
 export { dotGeneral } from "../primitives/dot.js";
 export { stopGradient } from "../primitives/custom.js";
+export * as linalg from "./linalg.js";
 export { cond, switchCase, whileLoop, foriLoop, scan, customJvp, customVjp, checkpoint, type ScanOptions, type CustomJvpFunction, type CustomVjpFunction } from "./control.js";
 
 export function reduceMax(x: NDArray, axes: readonly number[]): NDArray {

@@ -14,6 +14,7 @@ import { array, asarray, kindOf, promoteAndBroadcast, resultKind, toKind, weakSc
 import { indexArray, updateArray } from "./indexing.js";
 
 export { array, asarray };
+export * as linalg from "./linalg.js";
 export type { ArrayLike };
 
 // ---------------------------------------------------------------- creation
