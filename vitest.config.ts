@@ -18,5 +18,6 @@ export default defineConfig({
     include: ["packages/*/src/**/*.test.ts", "tests/**/*.test.ts"],
     testTimeout: 60_000,
     pool: "forks",
+    setupFiles: ["./tests/setup-device.ts"],
   },
 });

@@ -43,9 +43,14 @@ if node -e 'process.exit(require("./package.json").scripts?.typecheck ? 0 : 1)';
   (( typecheck_status == 0 )) || echo "==> typecheck FAILED (exit ${typecheck_status}); running the tests anyway"
 fi
 
-step "pnpm vitest run"
+step "pnpm vitest run (wasm device: every jitted program compiled to WebAssembly)"
+wasm_status=0
+FLUXION_DEVICE=wasm pnpm vitest run || wasm_status=$?
+
+step "pnpm vitest run (js reference device)"
 test_status=0
 pnpm vitest run || test_status=$?
+(( wasm_status == 0 )) || { echo "==> FAILED: vitest on the wasm device (exit ${wasm_status})"; (( test_status != 0 )) || test_status=$wasm_status; }
 
 if (( typecheck_status != 0 )); then
   echo "==> FAILED: typecheck (exit ${typecheck_status})"

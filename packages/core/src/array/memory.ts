@@ -12,12 +12,21 @@ export function memoryStats(): MemoryStats {
   return { ...stats };
 }
 
-/** A block of device memory shared by every array view that retains it. */
+/**
+ * A block of device memory shared by every array view that retains it. The base class holds
+ * a JS typed array (the `js` device); other devices subclass it and expose `data` as a view.
+ */
 export class DeviceBuffer {
   private refs = 1;
-  constructor(readonly device: string, readonly data: TypedArray) {
+  readonly byteLength: number;
+  constructor(readonly device: string, private readonly host: TypedArray | null, byteLength?: number) {
+    this.byteLength = byteLength ?? host?.byteLength ?? 0;
     stats.liveBuffers++;
-    stats.liveBytes += data.byteLength;
+    stats.liveBytes += this.byteLength;
+  }
+  /** The contents as a typed array (a view for device memory: do not keep it across allocations). */
+  get data(): TypedArray {
+    return this.host!;
   }
   retain(): this {
     this.refs++;
@@ -26,9 +35,12 @@ export class DeviceBuffer {
   release(): void {
     if (--this.refs === 0) {
       stats.liveBuffers--;
-      stats.liveBytes -= this.data.byteLength;
+      stats.liveBytes -= this.byteLength;
+      this.free();
     }
   }
+  /** Returns device memory to its allocator (js buffers are left to the garbage collector). */
+  protected free(): void {}
 }
 
 /** Anything a tidy scope can free. */

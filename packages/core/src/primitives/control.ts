@@ -16,7 +16,7 @@ import { type Tangent, UndefinedPrimal, Zero, tangentAval } from "../trace/value
 import { broadcastBatched, broadcastInDim, moveaxis, reshape, selectN, sliceAxis, convert } from "./structural.js";
 import { full, zerosFor, max, min, scalar } from "./elementwise.js";
 import { reduceOrP } from "./reductions.js";
-import { checkAvals } from "./jit.js";
+import { checkAvals, runJaxpr } from "./jit.js";
 
 const isUndef = (a: unknown): a is UndefinedPrimal => a instanceof UndefinedPrimal;
 const inst = (t: Tangent): NDArray => (t instanceof Zero ? zerosFor(t.aval) : t);
@@ -60,7 +60,7 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>({
   },
   evaluate([index, ...ops], { branches }) {
     const i = Math.min(Math.max(index!.item(), 0), branches.length - 1);
-    return evalJaxpr(branches[i]!, [], ops);
+    return runJaxpr(branches[i]!, ops);
   },
   jvp([index, ...ops], [, ...ts], { branches }) {
     const nz = ts.map((t) => !(t instanceof Zero));
@@ -168,11 +168,11 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>({
     let carry = args.slice(condNConsts + bodyNConsts);
     let owned = false;
     for (;;) {
-      const [p] = evalJaxpr(condJaxpr, [], [...cc, ...carry]);
+      const [p] = runJaxpr(condJaxpr, [...cc, ...carry]);
       const go = p!.item() !== 0;
       p!.dispose();
       if (!go) break;
-      const next = evalJaxpr(bodyJaxpr, [], [...bc, ...carry]);
+      const next = runJaxpr(bodyJaxpr, [...bc, ...carry]);
       if (owned) for (const c of carry) if (!next.includes(c)) c.dispose();
       carry = next;
       owned = true;
@@ -320,7 +320,7 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>({
         const per = x.size / length;
         return ConcreteArray.fromData(x.rawData.slice(i * per, (i + 1) * per), x.shape.slice(1), x.dtype, x.weakType);
       });
-      const outs = evalJaxpr(jaxpr, [], [...consts, ...carry, ...xsl]);
+      const outs = runJaxpr(jaxpr, [...consts, ...carry, ...xsl]);
       for (const x of xsl) x.dispose();
       const next = outs.slice(0, ncar);
       if (owned) for (const c of carry) if (!next.includes(c)) c.dispose();

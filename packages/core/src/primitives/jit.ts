@@ -18,6 +18,10 @@ let executor: JitExecutor = (jaxpr, args) => evalJaxpr(jaxpr, [], args);
 export function setJitExecutor(e: JitExecutor): void {
   executor = e;
 }
+/** Runs a const-free jaxpr on the current device (also used for control-flow bodies). */
+export function runJaxpr(jaxpr: Jaxpr, args: readonly NDArray[], name = "body"): NDArray[] {
+  return executor(jaxpr, args, name);
+}
 
 export function checkAvals(op: string, expected: readonly ShapedArray[], got: readonly ShapedArray[]): void {
   if (expected.length !== got.length || expected.some((e, i) => e.dtype !== got[i]!.dtype || e.shape.join() !== got[i]!.shape.join())) {

@@ -130,7 +130,15 @@ export const convertElementTypeP: Primitive<ConvertParams> = definePrimitive<Con
   js([x], { newDtype }, [av]) {
     const a = x!.rawData;
     const o = typedArrayFor(newDtype, a.length);
-    if (newDtype === "int32" || newDtype === "uint32" || newDtype === "bool") for (let i = 0; i < a.length; i++) o[i] = castScalar(a[i]!, newDtype);
+    if ((newDtype === "int32" || newDtype === "uint32") && isFloat(x!.dtype)) {
+      // Float to int saturates, NaN -> 0 (XLA's and WASM's trunc_sat semantics).
+      const lo = newDtype === "int32" ? -2147483648 : 0;
+      const hi = newDtype === "int32" ? 2147483647 : 4294967295;
+      for (let i = 0; i < a.length; i++) {
+        const v = a[i]!;
+        o[i] = v !== v ? 0 : v <= lo ? lo : v >= hi ? hi : Math.trunc(v);
+      }
+    } else if (newDtype === "int32" || newDtype === "uint32" || newDtype === "bool") for (let i = 0; i < a.length; i++) o[i] = castScalar(a[i]!, newDtype);
     else o.set(a);
     return out1(o, av!);
   },

@@ -1,0 +1,180 @@
+// The wasm device's executor for jitted programs: plans are cached per jaxpr, kernels are
+// compiled once per structure with binaryen (loaded lazily; until it is ready programs run on
+// the reference interpreter), and intermediates live in wasm memory and are freed at last use.
+import { ShapedArray } from "../../array/aval.js";
+import { ConcreteArray, type NDArray } from "../../array/ndarray.js";
+import { trackInScope, untrackFromScope } from "../../array/memory.js";
+import { isFloat } from "../../dtype.js";
+import { debugLog } from "../../debug.js";
+import { type Jaxpr, Literal, Var } from "../../ir/jaxpr.js";
+import { bind } from "../../trace/core.js";
+import { evalJaxpr, literalArray } from "../../trace/staging.js";
+import * as S from "../../special/scalar/index.js";
+import { type Kernel, printKernel } from "../kernel/ir.js";
+import { type FusionCaps, type Plan, planJaxpr, printPlan } from "../kernel/plan.js";
+import { WasmBuffer, wasmHeap } from "./heap.js";
+import { IMPORTED, renderKernel } from "./render.js";
+
+type Binaryen = typeof import("binaryen").default;
+let binaryen: Binaryen | null = null;
+let loading: Promise<Binaryen> | null = null;
+
+/** Starts loading binaryen (about a second); resolves when compiled execution is available. */
+export function loadBinaryen(): Promise<Binaryen> {
+  loading ??= (async () => {
+    const t0 = performance.now();
+    const name = "binaryen";
+    const mod = (await import(/* @vite-ignore */ name)) as { default: Binaryen };
+    binaryen = mod.default;
+    debugLog(1, () => `wasm: binaryen loaded in ${(performance.now() - t0).toFixed(0)} ms`);
+    return binaryen;
+  })();
+  return loading;
+}
+export function binaryenReady(): boolean {
+  return binaryen !== null;
+}
+
+/** What the WASM renderer can put inside a fused kernel. */
+export const wasmCaps: FusionCaps = {
+  unary: (fn, d) => (isFloat(d) ? true : d === "bool" ? fn === "not" : ["neg", "abs", "square", "not", "sign"].includes(fn)),
+  binary: (fn, d) => {
+    if (isFloat(d)) return true;
+    return !["pow", "atan2", "nextafter"].includes(fn);
+  },
+};
+
+const jsImports: Record<string, (...a: number[]) => number> = {
+  cbrt: Math.cbrt, exp: Math.exp, exp2: (x) => Math.pow(2, x), log: Math.log, log1p: Math.log1p, expm1: Math.expm1,
+  sin: Math.sin, cos: Math.cos, tan: Math.tan, tanh: Math.tanh, logistic: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  asin: Math.asin, acos: Math.acos, atan: Math.atan, sinh: Math.sinh, cosh: Math.cosh, asinh: Math.asinh, acosh: Math.acosh, atanh: Math.atanh,
+  erf: S.erf, erfc: S.erfc, erf_inv: S.erfinv, lgamma: S.lgamma, digamma: S.digamma, pow: Math.pow, atan2: Math.atan2, fmod: (a, b) => a % b,
+  nextafter32: (a, b) => nextafter(a, b, true), nextafter64: (a, b) => nextafter(a, b, false),
+};
+function nextafter(a: number, b: number, f32: boolean): number {
+  if (a !== a || b !== b) return NaN;
+  if (a === b) return b;
+  if (f32) {
+    const f = new Float32Array([a]);
+    const u = new Int32Array(f.buffer);
+    if (a === 0) u[0] = b > 0 ? 1 : 1 | 0x80000000;
+    else if ((a < b) === (a > 0)) u[0] = u[0]! + 1;
+    else u[0] = u[0]! - 1;
+    return f[0]!;
+  }
+  const f = new Float64Array([a]);
+  const u = new BigInt64Array(f.buffer);
+  if (a === 0) u[0] = b > 0 ? 1n : -(2n ** 63n) + 1n;
+  else if ((a < b) === (a > 0)) u[0] = u[0]! + 1n;
+  else u[0] = u[0]! - 1n;
+  return f[0]!;
+}
+for (const n of IMPORTED) if (!jsImports[n]) throw new Error(`wasm runtime: no JS import for ${n}`);
+
+type KernelFn = (out: number, ...srcs: number[]) => void;
+const kernelCache = new Map<string, KernelFn>();
+const planCache = new WeakMap<Jaxpr, Plan>();
+export const wasmStats = { kernelsCompiled: 0, kernelCalls: 0, compileMs: 0, simdKernels: 0 };
+
+function compiled(k: Kernel): KernelFn {
+  const key = printKernel(k) + `|${k.shape.join(",")}`;
+  let fn = kernelCache.get(key);
+  if (!fn) {
+    const t0 = performance.now();
+    const size = key.length;
+    const r = renderKernel(binaryen!, k, size < 20000);
+    const module = new WebAssembly.Module(r.binary as Uint8Array<ArrayBuffer>);
+    const inst = new WebAssembly.Instance(module, { env: { memory: wasmHeap().memory }, m: jsImports });
+    fn = inst.exports.kernel as KernelFn;
+    kernelCache.set(key, fn);
+    wasmStats.kernelsCompiled++;
+    if (r.simd) wasmStats.simdKernels++;
+    wasmStats.compileMs += performance.now() - t0;
+    debugLog(3, () => `wasm kernel (${r.simd ? "simd" : "scalar"}):\n${key}`);
+    debugLog(4, () => r.text());
+  }
+  return fn;
+}
+
+/** A copy of `x` in wasm memory (x itself when it already lives there). */
+export function toWasm(x: ConcreteArray): ConcreteArray {
+  if (x.buffer instanceof WasmBuffer) return x;
+  const buf = WasmBuffer.allocate(wasmHeap(), x.dtype, x.size);
+  buf.data.set(x.rawData);
+  return new ConcreteArray(x.aval, buf);
+}
+/** A copy of `x` in JS memory. */
+export function toJs(x: ConcreteArray): ConcreteArray {
+  if (!(x.buffer instanceof WasmBuffer)) return x;
+  return ConcreteArray.fromData(x.rawData.slice(), x.shape, x.dtype, x.weakType);
+}
+
+function allocOut(aval: ShapedArray): ConcreteArray {
+  const a = new ConcreteArray(aval, WasmBuffer.allocate(wasmHeap(), aval.dtype, aval.size));
+  untrackFromScope(a);
+  return a;
+}
+
+/**
+ * Runs a closed-over-nothing jaxpr on the wasm device. Falls back to the reference interpreter
+ * while binaryen is loading.
+ */
+export function wasmExecute(jaxpr: Jaxpr, args: readonly NDArray[]): NDArray[] {
+  if (!binaryen) {
+    void loadBinaryen();
+    return evalJaxpr(jaxpr, [], args);
+  }
+  let plan = planCache.get(jaxpr);
+  if (!plan) {
+    plan = planJaxpr(jaxpr, wasmCaps);
+    planCache.set(jaxpr, plan);
+    debugLog(3, () => `wasm fusion plan:\n${printPlan(plan!)}`);
+  }
+  const env = new Map<Var, ConcreteArray>();
+  const owned = new Set<Var>();
+  jaxpr.invars.forEach((v, i) => env.set(v, args[i] as ConcreteArray));
+  const read = (a: Var | Literal): ConcreteArray => (a instanceof Literal ? literalArray(a) : env.get(a)!);
+  const copies: ConcreteArray[] = [];
+  plan.steps.forEach((step, i) => {
+    if (step.kind === "kernel") {
+      const ptrs = step.sources.map((v) => {
+        const x = env.get(v)!;
+        const w = toWasm(x);
+        if (w !== x) {
+          untrackFromScope(w);
+          copies.push(w);
+        }
+        return (w.buffer as WasmBuffer).ptr;
+      });
+      const out = allocOut(step.out.aval);
+      compiled(step.kernel)((out.buffer as WasmBuffer).ptr, ...ptrs);
+      wasmStats.kernelCalls++;
+      env.set(step.out, out);
+      owned.add(step.out);
+    } else {
+      const e = step.eqn;
+      const outs = bind(e.prim, e.inputs.map((a) => read(a)), e.params) as ConcreteArray[];
+      e.outputs.forEach((v, k) => {
+        untrackFromScope(outs[k]!);
+        env.set(v, outs[k]!);
+        owned.add(v);
+      });
+    }
+    for (const v of plan!.frees[i]!) {
+      if (owned.has(v)) {
+        env.get(v)!.dispose();
+        owned.delete(v);
+      }
+    }
+  });
+  for (const c of copies) c.dispose();
+  const seen = new Set<ConcreteArray>();
+  return jaxpr.outvars.map((a) => {
+    const x = read(a);
+    const fresh = a instanceof Var && owned.has(a) && !seen.has(x);
+    seen.add(x);
+    const r = fresh ? x : x.share();
+    trackInScope(r);
+    return r;
+  });
+}

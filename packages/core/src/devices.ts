@@ -1,0 +1,41 @@
+// Devices: where jitted programs run. "js" is the pure-TS reference interpreter; "wasm" compiles
+// fused kernels with binaryen; "webgpu" comes with the WebGPU backend.
+import { ConcreteArray, type NDArray } from "./array/ndarray.js";
+import { FluxionError } from "./errors.js";
+import { setJitExecutor } from "./primitives/jit.js";
+import { evalJaxpr } from "./trace/staging.js";
+import { loadBinaryen, toJs, toWasm, wasmExecute } from "./backends/wasm/runtime.js";
+
+export type Device = "js" | "wasm" | "webgpu";
+let current: Device = "js";
+
+/** Devices usable now. */
+export function devices(): Device[] {
+  return ["js", "wasm"];
+}
+
+export function defaultDevice(): Device {
+  return current;
+}
+
+/** Chooses the device jitted programs run on. */
+export function setDefaultDevice(d: Device): void {
+  if (d === "webgpu") throw new FluxionError('setDefaultDevice: the "webgpu" device is not available yet; use "wasm" or "js".');
+  if (d !== "js" && d !== "wasm") throw new FluxionError(`setDefaultDevice: unknown device "${String(d)}"; use "js" or "wasm".`);
+  current = d;
+  setJitExecutor(d === "wasm" ? (jaxpr, args) => wasmExecute(jaxpr, args) : (jaxpr, args) => evalJaxpr(jaxpr, [], args));
+}
+
+/** Prepares a device: for "wasm", loads the binaryen compiler (jit falls back to the interpreter until then). */
+export async function init(d: Device): Promise<void> {
+  if (d === "wasm") await loadBinaryen();
+  else if (d === "webgpu") throw new FluxionError('init: the "webgpu" device is not available yet.');
+}
+
+/** A copy of `x` on device `d` (or `x` itself when it is already there). */
+export function devicePut(x: NDArray, d: Device): NDArray {
+  if (!(x instanceof ConcreteArray)) throw new FluxionError(`devicePut: expected a concrete array, got a ${x.aval} tracer; call it outside transforms.`);
+  if (d === "wasm") return toWasm(x);
+  if (d === "js") return toJs(x);
+  throw new FluxionError(`devicePut: device "${d}" is not available.`);
+}
