@@ -10,6 +10,10 @@ export { broadcastInDim, broadcastTo, reshape, transpose, convert as convertElem
 export { reduceSum } from "../primitives/reductions.js";
 export { dotGeneral } from "../primitives/dot.js";
 export { stopGradient } from "../primitives/custom.js";
+export { gather, scatter, scatterAdd, scatterMul, scatterMin, scatterMax, dynamicSlice, dynamicUpdateSlice, dynamicSliceInDim, type GatherDimensionNumbers, type ScatterDimensionNumbers, type GatherDimensionNumbersInput, type ScatterDimensionNumbersInput, type GatherOptions, type ScatterOptions } from "../primitives/indexing.js";
+export { sort, sortKeyVal } from "../primitives/sorting.js";
+export { cumsum, cumprod, cummax, cummin, cumlogsumexp, associativeScan } from "../primitives/cumulative.js";
+export { reduceProd } from "../primitives/reduceProd.js";
 export * as linalg from "./linalg.js";
 export { cond, switchCase, whileLoop, foriLoop, scan, customJvp, customVjp, checkpoint, type ScanOptions, type CustomJvpFunction, type CustomVjpFunction } from "./control.js";
 

@@ -12,10 +12,14 @@ import * as R from "../primitives/reductions.js";
 import { dotGeneral } from "../primitives/dot.js";
 import { array, asarray, kindOf, promoteAndBroadcast, resultKind, toKind, weakScalar } from "./convert.js";
 import { indexArray, updateArray } from "./indexing.js";
+import { prod } from "./more.js";
 
 export { array, asarray };
 export * as linalg from "./linalg.js";
 export type { ArrayLike };
+export * from "./more.js";
+export * from "./contract.js";
+export * from "./stats.js";
 
 // ---------------------------------------------------------------- creation
 export function zeros(shape: Shape | number, dtype: DType = "float32"): NDArray {
@@ -434,7 +438,7 @@ installArrayMethods({
       case "std": return std(a, axis, keepdims);
       case "argmax": return argmax(a, axis as number | null);
       case "argmin": return argmin(a, axis as number | null);
-      case "prod": throw new Error("prod is provided by numpy/reductions (not loaded)");
+      case "prod": return prod(a, axis, keepdims);
     }
   },
   slice: (a, index: readonly IndexItem[]) => indexArray(a, index),

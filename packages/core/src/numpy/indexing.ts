@@ -5,12 +5,15 @@
 //   [a, b, s?]   a slice as a tuple (null for a default)
 //   null         newaxis (inserts an axis of size 1; consumes no input axis)
 //   "..."        ellipsis: as many ":" as needed
+//   NDArray      integer index array (NumPy advanced indexing, see advancedIndexing.ts): reads
+//                clamp out-of-bounds indices (JAX), updates drop them
 import { NDArray, type ArrayLike, type IndexItem } from "../array/ndarray.js";
 import { ShapeError } from "../errors.js";
 import { ShapedArray } from "../array/aval.js";
 import * as S from "../primitives/structural.js";
 import * as E from "../primitives/elementwise.js";
 import { resultKind, toKind, asarray } from "./convert.js";
+import { advancedIndex, advancedUpdate, hasArrayIndex } from "./advancedIndexing.js";
 
 interface AxisSlice { kind: "slice"; start: number; count: number; step: number }
 interface AxisInt { kind: "int"; index: number }
@@ -74,6 +77,7 @@ function resolve(shape: readonly number[], index: readonly IndexItem[]): Resolve
 }
 
 export function indexArray(x: NDArray, index: readonly IndexItem[]): NDArray {
+  if (hasArrayIndex(index)) return advancedIndex(x, index, indexArray);
   const r = resolve(x.shape, index);
   let y = x;
   const axes = r.filter((a) => a.kind !== "new");
@@ -106,6 +110,7 @@ export function indexArray(x: NDArray, index: readonly IndexItem[]): NDArray {
 
 /** Functional update of a basic-indexed region, built from pad + select (no scatter needed). */
 export function updateArray(x: NDArray, index: readonly IndexItem[], mode: "set" | "add" | "mul" | "min" | "max", value: ArrayLike): NDArray {
+  if (hasArrayIndex(index)) return advancedUpdate(x, index, indexArray, mode, value);
   const r = resolve(x.shape, index).filter((a) => a.kind !== "new");
   const lo: number[] = [];
   const hi: number[] = [];
