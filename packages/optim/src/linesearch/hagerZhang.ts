@@ -73,7 +73,9 @@ export function hagerZhang<P extends LinePoint>(valueAndGradientsFunction: LineF
   let evals = 0;
   let valInitial = options.valueAtInitialStep;
   if (valInitial === undefined) {
-    const step = options.initialStepSize === undefined ? np.array(1) : options.initialStepSize instanceof NDArray ? options.initialStepSize : np.asarray(options.initialStepSize);
+    // A plain-number step takes the dtype of valueAtZero's step when given (float32 otherwise, as TFP).
+    const dtype = options.valueAtZero?.x.dtype === "float64" ? "float64" : "float32";
+    const step = options.initialStepSize instanceof NDArray ? options.initialStepSize : np.asarray(options.initialStepSize ?? 1, dtype);
     valInitial = fn(step);
     evals += 1;
   } else {
