@@ -13,4 +13,5 @@ export * as np from "./numpy/index.js";
 export * as lax from "./lax/index.js";
 export * as special from "./special/index.js";
 export * as tree from "./tree/index.js";
+export * as random from "./random/index.js";
 export * as internal from "./internal.js";

@@ -25,6 +25,7 @@ import "./primitives/control.js";
 import "./primitives/custom.js";
 import "./primitives/special.js";
 import "./primitives/linalg.js";
+import "./primitives/threefry.js";
 import "./primitives/indexing.js";
 import "./primitives/sorting.js";
 import "./primitives/cumulative.js";
