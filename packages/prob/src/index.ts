@@ -1,2 +1,2 @@
-// @fluxion/prob: placeholder entry point; this package is built in a later issue and exports nothing yet.
-export {};
+// @fluxion/prob: TensorFlow Probability's API (distributions, bijectors, ...) over Fluxion arrays, as pytrees.
+export * as bijectors from "./bijectors/index.js";
