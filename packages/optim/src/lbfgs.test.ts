@@ -174,3 +174,37 @@ describe("lbfgsMinimize under transforms", () => {
     expect(new Set(counts).size).toBeGreaterThan(1);
   });
 });
+
+describe("lbfgsMinimize: options", () => {
+  test("xTolerance and fRelativeTolerance stop earlier than the gradient test, and report converged", () => {
+    const fn = rosenbrock2d;
+    const strict = lbfgsMinimize(fn, { initialPosition: f64([-1.2, 1]), maxIterations: 200 });
+    const byX = lbfgsMinimize(fn, { initialPosition: f64([-1.2, 1]), maxIterations: 200, xTolerance: 1e-2 });
+    const byF = lbfgsMinimize(fn, { initialPosition: f64([-1.2, 1]), maxIterations: 200, fRelativeTolerance: 1e-2 });
+    expect(strict.converged.item()).toBe(1);
+    for (const r of [byX, byF]) {
+      expect(r.converged.item()).toBe(1);
+      expect(r.numIterations.item()).toBeLessThan(strict.numIterations.item());
+    }
+    // They stopped on their own tests, not on the gradient.
+    expect(normInf(byX.objectiveGradient)).toBeGreaterThan(1e-8);
+    expect(normInf(byF.objectiveGradient)).toBeGreaterThan(1e-8);
+  });
+
+  test("float32 inputs run in float32 and converge to float32 accuracy", () => {
+    const m = np.array([1, 1]);
+    const s = np.array([2, 3]);
+    const fn = valueAndGrad((x: NDArray) => np.sum(np.multiply(s, np.square(np.subtract(x, m))))) as ValueAndGradientsFunction;
+    const r = lbfgsMinimize(fn, { initialPosition: np.array([0.6, 0.8]), tolerance: 1e-5 });
+    expect(r.position.dtype).toBe("float32");
+    expect(r.converged.item()).toBe(1);
+    expect(maxAbsDiff(vec(r.position), [1, 1])).toBeLessThan(1e-5);
+  });
+
+  test("numCorrectionPairs sets the queue length", () => {
+    const r = lbfgsMinimize(rosenbrock2d, { initialPosition: f64([-1.2, 1]), numCorrectionPairs: 3, tolerance: 1e-8, maxIterations: 200 });
+    expect(r.positionDeltas.shape).toEqual([3, 2]);
+    expect(r.converged.item()).toBe(1);
+    expect(maxAbsDiff(vec(r.position), [1, 1])).toBeLessThan(1e-5);
+  });
+});
