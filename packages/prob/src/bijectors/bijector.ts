@@ -2,7 +2,7 @@
 // log-det-Jacobians reduced over extra event dims as TFP does, event shapes/ndims, and pytree registration.
 import { ConcreteArray, FluxionError, NDArray, ShapeError, np, tree, type ArrayLike, type DType } from "@fluxion/core";
 import { broadcastShapes } from "./ops.js";
-import { StructureError, broadcastStructure, flatten, flattenUpTo, isNested, mapStructure, mapStructureUpTo, type Nested } from "./nest.js";
+import { StructureError, flatten, flattenUpTo, isNested, mapStructure, mapStructureUpTo, type Nested } from "./nest.js";
 
 /** Minimum (or actual) event ranks: a number for single-part bijectors, a structure for multipart ones. */
 export type Ndims = Nested<number>;
@@ -416,5 +416,3 @@ export function defaultName(className: string): string {
   return className.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2").toLowerCase();
 }
 
-/** Broadcasts a single value over a structure (re-exported for composition bijectors). */
-export { broadcastStructure };

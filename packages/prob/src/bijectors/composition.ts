@@ -1,10 +1,9 @@
 // Compositions of bijectors (TFP's composition.py, chain.py, joint_map.py, blockwise.py): a graph walk
 // routes values, event ndims and log-det-Jacobians through the parts; min event ndims are inferred from it.
-import type { NDArray } from "@fluxion/core";
+import { np, type NDArray } from "@fluxion/core";
 import {
   Bijector,
   BijectorError,
-  defaultName,
   registerBijector,
   setChainFactory,
   zeroLdj,
@@ -17,7 +16,6 @@ import {
 } from "./bijector.js";
 import { Invert } from "./invert.js";
 import { flatten, isNested, mapStructure, mapStructureUpTo, type Nested } from "./nest.js";
-import { np } from "@fluxion/core";
 
 /** Any bijector, as a composition sees its parts. */
 export type AnyBijector = Bijector<Value, Value>;
@@ -313,5 +311,3 @@ export class Blockwise extends Composition {
 }
 registerBijector(Blockwise, ["bijectors"], (p) => new Blockwise(p as unknown as BlockwiseParams));
 
-/** Default name of a class, re-exported for files that build compositions. */
-export { defaultName };

@@ -16,7 +16,7 @@ import {
   type Value,
 } from "./bijector.js";
 import { setSplitFactory } from "./composition.js";
-import { flatten, isNested, mapStructure, mapStructureUpTo, type Nested } from "./nest.js";
+import { flatten, mapStructure, mapStructureUpTo, type Nested } from "./nest.js";
 
 function statics(options: BijectorOptions, className: string): { name: string; validateArgs: boolean } {
   return { name: options.name ?? defaultName(className), validateArgs: options.validateArgs ?? false };
@@ -353,5 +353,3 @@ export class Restructure extends Bijector<Value, Value> {
 }
 registerBijector(Restructure, [], (p) => new Restructure(p as unknown as RestructureParams));
 
-/** Whether a value is a structure (list/object) rather than one array; re-exported for callers. */
-export { isNested };
