@@ -1,0 +1,163 @@
+// Stan's windowed warmup for NUTS on a plain target log prob over unconstrained states: dual-averaging
+// step size throughout, a diagonal inverse mass matrix estimated (pooled over chains) in doubling slow
+// windows, all warmup steps in one compiled scan, then sampleChain with the adapted kernel.
+import { NDArray, np, random, tree } from "@fluxion/core";
+import { scan } from "@fluxion/transforms";
+import { NoUTurnSampler, type NoUTurnSamplerResults } from "./nuts.js";
+import { sampleChain } from "./sampleChain.js";
+import { callLogProb, overChains, type LogProbFn } from "./util/chains.js";
+import { asKey, splitKeys } from "./util/keys.js";
+import { makeRaveler } from "./util/ravel.js";
+import { logAcceptProbFor } from "./util/results.js";
+
+/** Warmup phases of Stan's adaptation (Stan reference manual, "HMC algorithm parameters"). */
+export interface WarmupSchedule {
+  /** Per warmup step: whether its draw feeds the mass-matrix estimate. */
+  slow: boolean[];
+  /** Per warmup step: whether a slow window ends after it (the metric is updated and step-size adaptation restarts). */
+  windowEnd: boolean[];
+}
+
+/**
+ * Stan's schedule: an initial fast buffer (75), slow windows starting at 25 steps and doubling, the last one
+ * stretched to the terminal fast buffer (50). With fewer than 150 steps the buffers become 15% / 10% and
+ * the window the rest, as Stan does.
+ */
+export function stanWarmupSchedule(numAdaptationSteps: number, initBuffer = 75, termBuffer = 50, baseWindow = 25): WarmupSchedule {
+  const n = numAdaptationSteps;
+  const slow = new Array<boolean>(n).fill(false);
+  const windowEnd = new Array<boolean>(n).fill(false);
+  if (n < 20) return { slow, windowEnd };
+  let init = initBuffer;
+  let term = termBuffer;
+  let window = baseWindow;
+  if (init + window + term > n) {
+    init = Math.floor(0.15 * n);
+    term = Math.floor(0.1 * n);
+    window = n - init - term;
+  }
+  const slowEnd = n - term;
+  for (let start = init; start < slowEnd;) {
+    let end = start + window;
+    // Stretch this window to the terminal buffer when the next (doubled) one would not fit.
+    if (end + 2 * window > slowEnd) end = slowEnd;
+    for (let i = start; i < end; i++) slow[i] = true;
+    windowEnd[end - 1] = true;
+    start = end;
+    window *= 2;
+  }
+  return { slow, windowEnd };
+}
+
+export interface WindowedAdaptiveNutsOptions {
+  targetLogProbFn: LogProbFn;
+  /** Initial states with leading chain axes (e.g. uniform(-2, 2) in the unconstrained space, as Stan). */
+  currentState: unknown;
+  nDraws: number;
+  numAdaptationSteps?: number;
+  seed: number | NDArray;
+  /** Stan's default 0.8. */
+  targetAcceptProb?: number;
+  initialStepSize?: number;
+  maxTreeDepth?: number;
+  traceFn?: (state: unknown, results: NoUTurnSamplerResults) => unknown;
+}
+
+export interface WindowedAdaptiveNutsResult {
+  /** Draws shaped [nDraws, ...chain axes, ...]. */
+  states: unknown;
+  trace: unknown;
+  stepSize: NDArray;
+  /** Diagonal inverse mass matrix over one chain's flattened state. */
+  inverseMassMatrix: NDArray;
+}
+
+interface DualAveraging { step: NDArray; errorSum: NDArray; logAveraged: NDArray; shrinkageTarget: NDArray; logStepSize: NDArray }
+interface Welford { count: NDArray; mean: NDArray; m2: NDArray }
+
+// Hoffman & Gelman (2014) constants as Stan: γ = 0.05, t₀ = 10, κ = 0.75.
+const GAMMA = 0.05;
+const T0 = 10;
+const KAPPA = 0.75;
+
+/** NUTS with Stan's warmup on a target over unconstrained states; returns draws, the adapted step size and metric. */
+export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOptions): WindowedAdaptiveNutsResult {
+  const { targetLogProbFn, currentState, nDraws } = options;
+  const numAdaptationSteps = options.numAdaptationSteps ?? 500;
+  const target = options.targetAcceptProb ?? 0.8;
+  const maxTreeDepth = options.maxTreeDepth ?? 10;
+  const [warmupKey, samplingKey] = splitKeys(asKey(options.seed), 2);
+  const batchRank = callLogProb(targetLogProbFn, currentState).ndim;
+  const raveler = makeRaveler(currentState, batchRank);
+  const dtype = raveler.dtype;
+  const ravelChains = overChains((s: unknown) => raveler.ravel(s), batchRank, 0) as (s: unknown) => NDArray;
+  const schedule = stanWarmupSchedule(numAdaptationSteps);
+  const scalar = (v: number) => np.asarray(v, dtype);
+  const initialStepSize = options.initialStepSize ?? 0.1;
+
+  const restartDualAveraging = (logStepSize: NDArray): DualAveraging => ({
+    step: np.asarray(0, "int32"), errorSum: scalar(0), logAveraged: scalar(0),
+    shrinkageTarget: np.add(logStepSize, Math.log(10)), logStepSize,
+  });
+  const emptyWelford = (): Welford => ({ count: scalar(0), mean: np.zeros([raveler.size], dtype), m2: np.zeros([raveler.size], dtype) });
+  const kernelFor = (stepSize: NDArray, inverseMassMatrix: NDArray) => new NoUTurnSampler({ targetLogProbFn, stepSize, inverseMassMatrix, maxTreeDepth });
+
+  interface Carry { state: unknown; results: NoUTurnSamplerResults; dual: DualAveraging; welford: Welford; inverseMassMatrix: NDArray }
+  const ones = np.ones([raveler.size], dtype);
+  const initialResults = kernelFor(scalar(initialStepSize), ones).bootstrapResults(currentState);
+  const init: Carry = { state: currentState, results: initialResults, dual: restartDualAveraging(np.log(scalar(initialStepSize))), welford: emptyWelford(), inverseMassMatrix: ones };
+  const xs = {
+    key: random.split(warmupKey, Math.max(numAdaptationSteps, 1)),
+    slow: np.array(schedule.slow.length ? schedule.slow : [false]),
+    windowEnd: np.array(schedule.windowEnd.length ? schedule.windowEnd : [false]),
+  };
+
+  const warmupStep = (c: Carry, x: { key: NDArray; slow: NDArray; windowEnd: NDArray }): [Carry, null] => {
+    const stepSize = np.exp(c.dual.logStepSize);
+    const kernel = kernelFor(stepSize, c.inverseMassMatrix);
+    const [state, results] = kernel.oneStep(c.state, { ...c.results, stepSize }, x.key);
+    // Dual averaging on the chains' mean acceptance statistic.
+    const accept = np.exp(logAcceptProbFor(results.logAcceptRatio, stepSize));
+    const t = np.add(c.dual.step, 1).astype(dtype);
+    const errorSum = np.add(c.dual.errorSum, np.subtract(target, accept));
+    const logStepSize = np.subtract(c.dual.shrinkageTarget, np.multiply(np.divide(np.sqrt(t), np.multiply(np.add(t, T0), GAMMA)), errorSum));
+    const weight = np.power(t, -KAPPA);
+    const logAveraged = np.add(np.multiply(weight, logStepSize), np.multiply(np.subtract(1, weight), c.dual.logAveraged));
+    // Welford's running mean and variance of the draws of every chain, in slow windows.
+    const draws = np.reshape(ravelChains(state), [-1, raveler.size]);
+    const batch = draws.shape[0]!;
+    const count = np.add(c.welford.count, batch);
+    const delta = np.subtract(draws, c.welford.mean);
+    const mean = np.add(c.welford.mean, np.divide(np.sum(delta, 0), count));
+    const m2 = np.add(c.welford.m2, np.sum(np.multiply(delta, np.subtract(draws, mean)), 0));
+    const welford = {
+      count: np.where(x.slow, count, c.welford.count),
+      mean: np.where(x.slow, mean, c.welford.mean),
+      m2: np.where(x.slow, m2, c.welford.m2),
+    };
+    // Stan's regularisation of the windowed variance towards 1e-3: (n / (n + 5)) var + 1e-3 (5 / (n + 5)).
+    const n = welford.count;
+    const variance = np.divide(welford.m2, np.maximum(np.subtract(n, 1), 1));
+    const regularized = np.add(np.multiply(np.divide(n, np.add(n, 5)), variance), np.multiply(np.divide(5, np.add(n, 5)), 1e-3));
+    const restarted = restartDualAveraging(logStepSize);
+    const dual: DualAveraging = { step: np.add(c.dual.step, 1), errorSum, logAveraged, shrinkageTarget: c.dual.shrinkageTarget, logStepSize };
+    const pick = <T>(a: T, b: T): T => tree.map((u: unknown, v: unknown) => np.where(x.windowEnd, u as NDArray, v as NDArray), a, b) as T;
+    return [{
+      state,
+      results,
+      dual: pick(restarted, dual),
+      welford: pick(emptyWelford(), welford),
+      inverseMassMatrix: np.where(x.windowEnd, regularized, c.inverseMassMatrix),
+    }, null];
+  };
+  const [warm] = numAdaptationSteps > 0 ? scan(warmupStep, init, xs) : [init];
+  // After warmup the step size is the iterate average of the last adaptation stretch (Stan's x̄).
+  const stepSize = numAdaptationSteps > 0 ? np.exp(warm.dual.logAveraged) : scalar(initialStepSize);
+  const kernel = kernelFor(stepSize, warm.inverseMassMatrix);
+  const out = sampleChain({
+    numResults: nDraws, currentState: warm.state, kernel, seed: samplingKey,
+    previousKernelResults: { ...warm.results, stepSize },
+    ...(options.traceFn ? { traceFn: options.traceFn } : {}),
+  });
+  return { states: out.states, trace: out.trace, stepSize, inverseMassMatrix: warm.inverseMassMatrix };
+}
