@@ -14,6 +14,7 @@ import { type Kernel, printKernel } from "../kernel/ir.js";
 import { type FusionCaps, type Plan, planJaxpr, printPlan } from "../kernel/plan.js";
 import { WasmBuffer, wasmHeap } from "./heap.js";
 import { IMPORTED, renderKernel } from "./render.js";
+import { eqnHandlers } from "./handlers.js";
 
 type Binaryen = typeof import("binaryen").default;
 let binaryen: Binaryen | null = null;
@@ -33,6 +34,10 @@ export function loadBinaryen(): Promise<Binaryen> {
 }
 export function binaryenReady(): boolean {
   return binaryen !== null;
+}
+/** The loaded binaryen module, or null while loading. */
+export function binaryenInstance(): Binaryen | null {
+  return binaryen;
 }
 
 /** What the WASM renderer can put inside a fused kernel. */
@@ -153,7 +158,8 @@ export function wasmExecute(jaxpr: Jaxpr, args: readonly NDArray[]): NDArray[] {
       owned.add(step.out);
     } else {
       const e = step.eqn;
-      const outs = bind(e.prim, e.inputs.map((a) => read(a)), e.params) as ConcreteArray[];
+      const ins = e.inputs.map((a) => read(a));
+      const outs = eqnHandlers.get(e.prim.name)?.(e, ins) ?? (bind(e.prim, ins, e.params) as ConcreteArray[]);
       e.outputs.forEach((v, k) => {
         untrackFromScope(outs[k]!);
         env.set(v, outs[k]!);
