@@ -8,6 +8,7 @@ import { reduceMaxP, reduceMinP } from "../primitives/reductions.js";
 export { add, sub, mul, div, rem, pow, max, min, eq, ne, lt, le, gt, ge, neg, sign, exp, log, sin, cos, sqrt, full, scalar } from "../primitives/elementwise.js";
 export { broadcastInDim, broadcastTo, reshape, transpose, convert as convertElementType, selectN, iota, slice, sliceAxis, pad, concatenate, rev, moveaxis } from "../primitives/structural.js";
 export { reduceSum } from "../primitives/reductions.js";
+export { reduce } from "./reduce.js";
 export { dotGeneral } from "../primitives/dot.js";
 export { stopGradient } from "../primitives/custom.js";
 export { gather, scatter, scatterAdd, scatterMul, scatterMin, scatterMax, dynamicSlice, dynamicUpdateSlice, dynamicSliceInDim, type GatherDimensionNumbers, type ScatterDimensionNumbers, type GatherDimensionNumbersInput, type ScatterDimensionNumbersInput, type GatherOptions, type ScatterOptions } from "../primitives/indexing.js";

@@ -12,6 +12,7 @@ import * as R from "../primitives/reductions.js";
 import { dotGeneral } from "../primitives/dot.js";
 import { array, asarray, kindOf, promoteAndBroadcast, resultKind, toKind, weakScalar } from "./convert.js";
 import { indexArray, updateArray } from "./indexing.js";
+import { customJvp } from "../lax/control.js";
 import { prod } from "./more.js";
 
 export { array, asarray };
@@ -178,14 +179,25 @@ export function clip(x: ArrayLike, lo: ArrayLike | null, hi: ArrayLike | null): 
   if (hi !== null) r = minimum(r, hi);
   return r;
 }
+/** log(eˣ + eʸ), stable, with the smooth derivative (eˣ⁻ᵒᵘᵗ, eʸ⁻ᵒᵘᵗ) as a custom rule (as JAX). */
 export function logaddexp(a: ArrayLike, b: ArrayLike): NDArray {
   const [x, y] = promoteAndBroadcast("logaddexp", [a, b], toFloatKind(resultKind([a, b])));
-  const m = E.max(x!, y!);
+  return logaddexpRule(x!, y!);
+}
+function logaddexpPrimal(x: NDArray, y: NDArray): NDArray {
+  const m = E.max(x, y);
   // Where both are -inf (or equal infinities) the difference is NaN; use m directly there.
-  const d = E.neg(bind1(E.absP, [E.sub(x!, y!)]));
+  const d = E.neg(bind1(E.absP, [E.sub(x, y)]));
   const safe = where(isnan(d), E.fullLike(d, -Infinity), d);
   return E.add(m, bind1(E.log1pP, [E.exp(safe)]));
 }
+const logaddexpRule = customJvp(logaddexpPrimal);
+logaddexpRule.defjvp(([x, y], [tx, ty]) => {
+  const out = logaddexpPrimal(x, y);
+  // exp(x - out) with -inf - -inf = NaN mapped to 0 (no mass flows there).
+  const w = (v: NDArray) => { const e = E.exp(E.sub(v, out)); return where(isnan(e), E.fullLike(e, 0), e); };
+  return [out, E.add(E.mul(tx, w(x)), E.mul(ty, w(y)))];
+});
 export function hypot(a: ArrayLike, b: ArrayLike): NDArray {
   const [x, y] = promoteAndBroadcast("hypot", [a, b], toFloatKind(resultKind([a, b])));
   const ax = bind1(E.absP, [x!]);

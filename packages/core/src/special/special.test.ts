@@ -64,3 +64,12 @@ describe("special: tails and identities", () => {
     s.dataSync().forEach((v, i) => expect(Math.log(v)).toBeCloseTo(l[i]!, 14));
   });
 });
+
+describe("special: logit, expit, xlog1py", () => {
+  it("match closed forms and invert each other", () => {
+    const p = np.array([0.1, 0.5, 0.9], "float64");
+    (special.logit(p).toArray() as number[]).forEach((v, i) => expect(v).toBeCloseTo(Math.log([0.1, 0.5, 0.9][i]! / (1 - [0.1, 0.5, 0.9][i]!)), 14));
+    (special.expit(special.logit(p)).toArray() as number[]).forEach((v, i) => expect(v).toBeCloseTo([0.1, 0.5, 0.9][i]!, 14));
+    expect(special.xlog1py(np.array([0, 2], "float64"), np.array([-1, 1], "float64")).toArray()).toEqual([0, 2 * Math.log(2)]);
+  });
+});
