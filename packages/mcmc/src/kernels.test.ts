@@ -1,12 +1,15 @@
 // Kernel protocol, batching, pytree states, adaptation arithmetic and sampleChain's structure: fast,
 // deterministic tests (statistical checks of the samplers are in sampling.test.ts).
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { NDArray, np, random, tree } from "@fluxion/core";
 import { jit, makeJaxpr, vmap } from "@fluxion/transforms";
 import {
   DualAveragingStepSizeAdaptation, HamiltonianMonteCarlo, MetropolisAdjustedLangevinAlgorithm, NoUTurnSampler, RandomWalkMetropolis,
   SimpleStepSizeAdaptation, cheesGradient, sampleChain, sampleChainChunked, type TransitionKernel,
 } from "./index.js";
+
+// Long synchronous tests starve the worker's RPC; give the event loop a turn between tests.
+afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
 
 const standardNormal = (x: NDArray) => np.multiply(np.sum(np.square(x), -1), -0.5);
 const maxAbsDiff = (a: NDArray, b: NDArray) => np.max(np.abs(np.subtract(a, b))).item();

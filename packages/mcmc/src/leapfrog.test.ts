@@ -1,9 +1,12 @@
 // The leapfrog integrator: time reversibility (forward, flip momentum, forward again returns to the
 // start), second-order energy error, and the metric's momentum distribution.
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { NDArray, np, random } from "@fluxion/core";
 import { valueAndGrad, vmap } from "@fluxion/transforms";
 import { integrate, hamiltonian, leapfrogStep, Metric, type PhasePoint } from "./index.js";
+
+// Long synchronous tests starve the worker's RPC; give the event loop a turn between tests.
+afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
 
 // A non-quadratic, correlated target so the test exercises real dynamics: log π(q) = -½ qᵀAq - ¼ Σ q⁴ + sin(q₀ q₁).
 const A = np.array([[2.0, 0.6, 0.1], [0.6, 1.0, -0.3], [0.1, -0.3, 0.5]], "float64");

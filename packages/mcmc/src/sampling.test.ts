@@ -2,7 +2,7 @@
 // chains started away from the target (over-dispersed), so the final states are independent draws whose
 // distribution is checked with KS (level 0.001) and moment bounds (about 6e-5 each): with the fixed seeds
 // the tests are deterministic; over random seeds each would fail with probability below 0.003.
-import { describe, expect, test, vi } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { NDArray, np, random } from "@fluxion/core";
 import { jit } from "@fluxion/transforms";
 import {
@@ -12,9 +12,12 @@ import {
 } from "./index.js";
 import { meanAndVariance, standardNormalChecks } from "./testing/stats.js";
 
+// Long synchronous tests starve the worker's RPC; give the event loop a turn between tests.
+afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
+
 const standardNormal = (x: NDArray) => np.multiply(np.sum(np.square(x), -1), -0.5);
 const scalarStandardNormal = (x: NDArray) => np.multiply(np.square(x), -0.5);
-// Seconds per test on the development machine are noted per describe; allow for a loaded machine.
+// Each statistical test takes seconds to tens of seconds; allow for a loaded machine.
 vi.setConfig({ testTimeout: 300_000 });
 const values = (x: NDArray) => Float64Array.from(x.dataSync() as Float64Array);
 
