@@ -1,0 +1,8 @@
+// The webgpu device: runtime and executor, with the runtime handlers (matmul, program-per-lane
+// loops) registered on import.
+export {
+  WebGPUArray, WebGPUBuffer, allocGpuArray, flushWebGPU, initWebGPU, toWebGPU, webgpuCaps, webgpuExecute, webgpuFinish,
+  webgpuInfo, webgpuInitialized, webgpuStats, webgpuSyncReads, type WebGPUInitOptions,
+} from "./runtime.js";
+export { runWhileOnGpu, setMaxLaneElements } from "./lanes.js";
+import "./dot.js";

@@ -1,0 +1,186 @@
+// Program-per-lane kernels: jit(vmap(f)) with a whileLoop inside compiles to one dispatch in which
+// every lane runs its own trip count, and equals a plain-JavaScript oracle; loops that do not fit
+// (state too large, equations without WGSL) fall back to the host-driven loop and still agree.
+// Under CI=true a missing adapter fails instead of skipping.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type NDArray, defaultDevice, init, lax, np, setDebugLevel, setDebugSink, setDefaultDevice } from "@fluxion/core";
+import { jit, vmap } from "@fluxion/transforms";
+import { webgpuRequired } from "./adapter.js";
+import { setMaxLaneElements, webgpuStats } from "./index.js";
+
+let available = true;
+let reason = "";
+try {
+  await init("webgpu");
+} catch (e) {
+  available = false;
+  reason = e instanceof Error ? e.message : String(e);
+}
+const skipNote = available ? "" : ` [skipped: ${reason}; run bash scripts/setup-webgpu.sh]`;
+
+let saved: ReturnType<typeof defaultDevice>;
+beforeAll(() => {
+  saved = defaultDevice();
+  if (available) setDefaultDevice("webgpu");
+});
+afterAll(() => setDefaultDevice(saved));
+afterEach(() => {
+  setMaxLaneElements(4096);
+  setDebugLevel(0);
+  setDebugSink((line) => console.error(line));
+});
+
+/** Collatz: steps until 1. */
+const collatz = (x: NDArray, steps: NDArray) =>
+  lax.whileLoop(
+    ([v]: NDArray[]) => np.greater(v!, 1),
+    ([v, n]: NDArray[]) => [np.where(np.equal(np.remainder(v!, 2), 0), v!.div(2), v!.mul(3).add(1)), n!.add(1)],
+    [x, steps],
+  ) as NDArray[];
+
+function collatzOracle(x: number): number {
+  let n = 0;
+  while (x > 1) {
+    x = x % 2 === 0 ? x / 2 : 3 * x + 1;
+    n++;
+  }
+  return n;
+}
+
+/** Per-lane iteration of a normalised nonlinear map on a short vector, n[lane] times. */
+const vectorLoop = (v0: NDArray, count: NDArray, w: NDArray) =>
+  lax.whileLoop(
+    ([i]: NDArray[]) => np.less(i!, count),
+    ([i, v]: NDArray[]) => {
+      const u = np.sin(v!.mul(w)).add(v!.mul(0.5));
+      return [i!.add(1), u.div(np.sqrt(np.sum(u.mul(u))).add(0.1))];
+    },
+    [np.array(0, "int32"), v0],
+  ) as NDArray[];
+
+function vectorOracle(v0: number[], count: number, w: number[]): number[] {
+  let v = v0.slice();
+  for (let i = 0; i < count; i++) {
+    const u = v.map((x, k) => Math.sin(x * w[k]!) + x * 0.5);
+    const norm = Math.sqrt(u.reduce((s, x) => s + x * x, 0)) + 0.1;
+    v = u.map((x) => x / norm);
+  }
+  return v;
+}
+
+describe(`program-per-lane whileLoop on webgpu${skipNote}`, () => {
+  if (!available && webgpuRequired()) {
+    it("is available (required under CI=true)", () => {
+      throw new Error(`no WebGPU device (${reason}). Fix: run bash scripts/setup-webgpu.sh.`);
+    });
+    return;
+  }
+  const test = it.skipIf(!available);
+
+  test("a vmapped whileLoop with different trip counts per lane is ONE dispatch and matches the oracle", () => {
+    const starts = [1, 2, 3, 6, 7, 9, 27, 97, 871, 6171, 77031, 1];
+    const f = jit(vmap(collatz));
+    const x = np.array(starts, "float32");
+    const zeros = np.zeros([starts.length], "float32");
+    f(x, zeros); // compile
+    const d0 = webgpuStats.dispatches;
+    const p0 = webgpuStats.programPerLane;
+    const [final, steps] = f(x, zeros);
+    expect(webgpuStats.dispatches - d0).toBe(1);
+    expect(webgpuStats.programPerLane - p0).toBe(1);
+    const want = starts.map(collatzOracle);
+    expect(new Set(want).size).toBeGreaterThan(8); // the lanes really have different trip counts
+    expect(Array.from(steps!.dataSync())).toEqual(want);
+    expect(Array.from(final!.dataSync())).toEqual(starts.map((s) => Math.min(s, 1)));
+  });
+
+  test("short-vector state with reductions and a shared input, over 1000 lanes", () => {
+    const lanes = 1000;
+    const dim = 4;
+    const v0 = Array.from({ length: lanes * dim }, (_, i) => Math.fround(Math.cos(i * 0.37) + 0.2));
+    const counts = Array.from({ length: lanes }, (_, i) => (i * 13) % 41);
+    const w = [0.5, 1.5, -2, 3];
+    const f = jit(vmap(vectorLoop, { inAxes: [0, 0, null] }));
+    const d0 = webgpuStats.dispatches;
+    const p0 = webgpuStats.programPerLane;
+    const [iters, v] = f(np.reshape(np.array(v0, "float32"), [lanes, dim]), np.array(counts, "int32"), np.array(w, "float32"));
+    // One kernel broadcasts the shared initial counter to the lanes; the whole loop is the other.
+    expect(webgpuStats.dispatches - d0).toBe(2);
+    expect(webgpuStats.programPerLane - p0).toBe(1);
+    expect(Array.from(iters!.dataSync())).toEqual(counts);
+    const got = v!.dataSync();
+    let worst = 0;
+    for (let l = 0; l < lanes; l++) {
+      const want = vectorOracle(v0.slice(l * dim, (l + 1) * dim), counts[l]!, w);
+      for (let k = 0; k < dim; k++) worst = Math.max(worst, Math.abs(got[l * dim + k]! - want[k]!));
+    }
+    // float32 iterates of a contracting map stay within a few float32 ulps of the float64 oracle.
+    expect(worst).toBeLessThan(2e-5);
+  });
+
+  test("a non-vmapped loop whose predicate reduces over a vector keeps its any() semantics", () => {
+    // Every element moves until ALL are >= 10: lanes must not stop on their own.
+    const f = jit((x: NDArray) => lax.whileLoop((c: NDArray) => np.any(np.less(c, 10)), (c: NDArray) => c.add(1), x));
+    const d0 = webgpuStats.dispatches;
+    const y = f(np.array([1, 5, 20, 9.5], "float32")) as NDArray;
+    expect(webgpuStats.dispatches - d0).toBe(1);
+    expect(Array.from(y.dataSync())).toEqual([10, 14, 29, 18.5]);
+  });
+
+  test("too much per-lane state falls back to the host-driven loop, says so at FLUXION_DEBUG=3, and agrees", () => {
+    const lines: string[] = [];
+    setDebugSink((l) => lines.push(l));
+    setDebugLevel(3);
+    const starts = [3, 7, 27];
+    const args = [np.array(starts, "float32"), np.zeros([3], "float32")] as const;
+    setMaxLaneElements(1);
+    const h0 = webgpuStats.hostLoops;
+    const [, stepsHost] = jit(vmap(collatz))(...args);
+    expect(webgpuStats.hostLoops - h0).toBe(1);
+    expect(Array.from(stepsHost!.dataSync())).toEqual(starts.map(collatzOracle));
+    expect(lines.some((l) => /whileLoop -> host-driven loop \(the loop state and temporaries need \d+ elements per lane \(limit 1\)\)/.test(l))).toBe(true);
+    setMaxLaneElements(4096);
+    const [, stepsLanes] = jit(vmap(collatz))(...args);
+    expect(Array.from(stepsLanes!.dataSync())).toEqual(starts.map(collatzOracle));
+    expect(lines.some((l) => /whileLoop -> program-per-lane kernel \(3 lanes, \d+ private elements per lane\)/.test(l))).toBe(true);
+  });
+
+  test("a loop body with an equation WGSL does not fuse runs host-driven and agrees with the js device", () => {
+    const f = (x: NDArray) => lax.whileLoop((c: NDArray[]) => np.less(c[0]!, 3), (c: NDArray[]) => [c[0]!.add(1), np.sort(c[1]!.mul(-1.5))], [np.array(0, "float32"), x]) as NDArray[];
+    const x = np.array([3, -1, 2, 0.5], "float32");
+    const h0 = webgpuStats.hostLoops;
+    const got = jit(f)(x);
+    expect(webgpuStats.hostLoops - h0).toBe(1);
+    setDefaultDevice("js");
+    const want = jit(f)(x);
+    setDefaultDevice("webgpu");
+    expect(Array.from(got[1]!.dataSync())).toEqual(Array.from(want[1]!.dataSync()));
+  });
+
+  test("1024 lanes: one dispatch against the host-driven loop's many (timed)", () => {
+    const lanes = 1024;
+    const starts = Array.from({ length: lanes }, (_, i) => i + 1);
+    const x = np.array(starts, "float32");
+    const z = np.zeros([lanes], "float32");
+    const want = starts.map(collatzOracle);
+    const run = (maxElems: number) => {
+      setMaxLaneElements(maxElems);
+      const f = jit(vmap(collatz));
+      f(x, z)[1]!.dataSync(); // compile and warm up
+      const d0 = webgpuStats.dispatches;
+      const t0 = performance.now();
+      const steps = f(x, z)[1]!.dataSync();
+      const ms = performance.now() - t0;
+      return { ms, dispatches: webgpuStats.dispatches - d0, steps: Array.from(steps) };
+    };
+    const perLane = run(4096);
+    const host = run(0);
+    expect(perLane.steps).toEqual(want);
+    expect(host.steps).toEqual(want);
+    expect(perLane.dispatches).toBe(1);
+    const maxTrips = Math.max(...want);
+    // The host loop runs the cond and the body once per trip of the slowest lane.
+    expect(host.dispatches).toBeGreaterThanOrEqual(2 * maxTrips);
+    console.log(`[webgpu] collatz over ${lanes} lanes (max ${maxTrips} trips): program-per-lane ${perLane.dispatches} dispatch, ${perLane.ms.toFixed(1)} ms; host-driven ${host.dispatches} dispatches, ${host.ms.toFixed(1)} ms`);
+  });
+});

@@ -1,0 +1,380 @@
+// Program-per-lane kernels: a whileLoop compiled into ONE WGSL kernel in which each invocation runs
+// one batch element's whole loop (its own trip count), with the loop state in private variables
+// and shared inputs read from storage buffers. Two shapes of loop qualify:
+// - "lanes": the loop vmap produces for a batched predicate (cond = reduce_or over the batch axis of a
+//   per-lane predicate P; body = select(P, next, carry) freezing finished lanes). Each lane runs
+//   while its own P holds — equal to the batched loop, because the body provably leaves finished
+//   lanes unchanged (checked structurally, not assumed).
+// - "single": any other loop whose whole state fits in private memory runs in one invocation.
+// Anything else (state too large, equations WGSL does not fuse) is left to the host-driven loop.
+import { ShapedArray } from "../../array/aval.js";
+import type { DeviceBuffer } from "../../array/memory.js";
+import type { ConcreteArray } from "../../array/ndarray.js";
+import type { DType } from "../../dtype.js";
+import { debugLog } from "../../debug.js";
+import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
+import type { AffineMap, Kernel } from "../kernel/ir.js";
+import { type Plan, planJaxpr } from "../kernel/plan.js";
+import type { BindingKind } from "./protocol.js";
+import {
+  WebGPUBuffer, allocGpuArray, checkNoFloat64, copyBuffer, dispatch, flushWebGPU, gpuBufferOf, pipelineFor, webgpuCaps, webgpuEqnHandlers, webgpuStats,
+} from "./runtime.js";
+import { helperSource } from "./wgslMath.js";
+import {
+  affineExpr, emitDag, fromStorage, gridFor, literal, reduceCombine, reduceInit, storageType, toStorage, unflatten, valueType,
+} from "./wgsl.js";
+
+/** Private elements per lane (state plus temporaries) beyond which the host-driven loop is used. */
+export let maxLaneElements = 4096;
+export function setMaxLaneElements(n: number): void {
+  maxLaneElements = n;
+}
+
+class LaneUnsupported extends Error {}
+
+const WG = 64;
+
+// ------------------------------------------------------------------ structural equality of values
+
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+function objectId(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) objectIds.set(o, (id = nextObjectId++));
+  return id;
+}
+function paramKey(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x !== null && typeof x === "object" && !Array.isArray(x) && Object.getPrototypeOf(x) !== Object.prototype ? `#${objectId(x)}` : x));
+}
+
+/** A key per var: equal keys mean the same computation of the same inputs. */
+function valueKeys(j: Jaxpr, inputKeys: readonly string[]): Map<Var, string> {
+  const keys = new Map<Var, string>();
+  j.invars.forEach((v, i) => keys.set(v, inputKeys[i]!));
+  const atomKey = (a: Atom) => (a instanceof Literal ? `lit:${a.value}:${a.aval.dtype}` : keys.get(a)!);
+  for (const e of j.eqns) {
+    const base = `${e.prim.name}(${paramKey(e.params)})[${e.inputs.map(atomKey).join(",")}]`;
+    e.outputs.forEach((v, k) => keys.set(v, `${base}#${k}`));
+  }
+  return keys;
+}
+
+function producer(j: Jaxpr, v: Atom): JaxprEqn | null {
+  if (!(v instanceof Var)) return null;
+  return j.eqns.find((e) => e.outputs.includes(v)) ?? null;
+}
+
+interface LanePattern {
+  /** The per-lane predicate (bool[B]) inside the cond jaxpr. */
+  readonly pred: Var;
+  readonly lanes: number;
+}
+
+/**
+ * Recognises the loop vmap builds for a batched predicate and proves that the body leaves a lane
+ * unchanged once its predicate is false; null when it does not hold.
+ */
+function lanePattern(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): LanePattern | null {
+  const { condJaxpr, bodyJaxpr, condNConsts: nc, bodyNConsts: nb } = eqn.params as unknown as WhileParamsLike;
+  const red = producer(condJaxpr, condJaxpr.outvars[0]!);
+  if (!red || red.prim.name !== "reduce_or" || (red.params.axes as number[]).join() !== "0") return null;
+  const pred = red.inputs[0];
+  if (!(pred instanceof Var) || pred.aval.ndim !== 1) return null;
+  const lanes = pred.aval.shape[0]!;
+  const carries = bodyJaxpr.outvars.length;
+  const inKey = (x: ConcreteArray) => `in:${objectId(x.buffer)}`;
+  const condKeys = valueKeys(condJaxpr, [...inputs.slice(0, nc).map(inKey), ...Array.from({ length: carries }, (_, k) => `carry:${k}`)]);
+  const bodyKeys = valueKeys(bodyJaxpr, [...inputs.slice(nc, nc + nb).map(inKey), ...Array.from({ length: carries }, (_, k) => `carry:${k}`)]);
+  const predKey = condKeys.get(pred)!;
+  for (let j = 0; j < carries; j++) {
+    const out = bodyJaxpr.outvars[j]!;
+    if (bodyJaxpr.invars[nb + j]!.aval.shape[0] !== lanes) return null;
+    const sel = producer(bodyJaxpr, out);
+    if (!sel || sel.prim.name !== "select_n" || sel.inputs.length !== 3) return null;
+    const [q, onFalse] = sel.inputs;
+    if (!(onFalse instanceof Var) || bodyKeys.get(onFalse) !== `carry:${j}`) return null;
+    let qv = q instanceof Var ? q : null;
+    const b = qv ? producer(bodyJaxpr, qv) : null;
+    if (b && b.prim.name === "broadcast_in_dim" && ((b.params.broadcastDimensions as number[])[0] === 0)) qv = b.inputs[0] instanceof Var ? b.inputs[0] : null;
+    if (!qv || bodyKeys.get(qv) !== predKey) return null;
+  }
+  return { pred, lanes };
+}
+
+interface WhileParamsLike { condJaxpr: Jaxpr; bodyJaxpr: Jaxpr; condNConsts: number; bodyNConsts: number }
+
+// ------------------------------------------------------------------ code generation
+
+/** Where a jaxpr variable lives inside the per-lane program. */
+type Place =
+  | { readonly kind: "storage"; readonly binding: number; readonly dtype: DType; readonly laneStride: number }
+  | { readonly kind: "private"; readonly name: string; readonly dtype: DType; readonly size: number; readonly lane: boolean }
+  | { readonly kind: "literal"; readonly value: number; readonly dtype: DType };
+
+interface LaneProgram {
+  readonly code: string;
+  readonly kinds: readonly BindingKind[];
+  readonly mode: "lanes" | "single";
+  readonly lanes: number;
+  /** Input index (into the while's inputs) of each storage binding after the carries. */
+  readonly constInputs: readonly number[];
+  readonly elementsPerLane: number;
+}
+
+function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): LaneProgram {
+  const p = eqn.params as unknown as WhileParamsLike;
+  const { condJaxpr, bodyJaxpr, condNConsts: nc, bodyNConsts: nb } = p;
+  checkNoFloat64(condJaxpr);
+  checkNoFloat64(bodyJaxpr);
+  const pattern = lanePattern(eqn, inputs);
+  const lanes = pattern?.lanes ?? 1;
+  const laneMode = pattern !== null;
+  const carryAvals = bodyJaxpr.outvars.map((v) => v.aval);
+  const ncarry = carryAvals.length;
+  const helpers = new Set<string>();
+  let elements = 0;
+  let tempCount = 0;
+
+  // Bindings: one read_write buffer per carry (initialised by a copy, each lane owns its slice),
+  // or for single-invocation loops too; then the consts, deduplicated by buffer.
+  const kinds: BindingKind[] = carryAvals.map(() => "w");
+  const decls: string[] = carryAvals.map((a, j) => `@group(0) @binding(${j}) var<storage, read_write> st${j}: array<${storageType(a.dtype)}>;`);
+  const constInputs: number[] = [];
+  const bindingOfBuffer = new Map<DeviceBuffer, number>();
+  const storageFor = (inputIndex: number): Place => {
+    const x = inputs[inputIndex]!;
+    let b = bindingOfBuffer.get(x.buffer);
+    if (b === undefined) {
+      b = ncarry + constInputs.length;
+      constInputs.push(inputIndex);
+      bindingOfBuffer.set(x.buffer, b);
+      kinds.push("r");
+      decls.push(`@group(0) @binding(${b}) var<storage, read> st${b}: array<${storageType(x.dtype)}>;`);
+    }
+    return { kind: "storage", binding: b, dtype: x.dtype, laneStride: 0 };
+  };
+  const laneSize = (a: ShapedArray) => a.size / lanes;
+  const carryPlaces: Place[] = carryAvals.map((a, j) => {
+    const size = laneMode ? laneSize(a) : a.size;
+    elements += size;
+    return { kind: "private", name: `c${j}`, dtype: a.dtype, size, lane: laneMode };
+  });
+
+  const declare = (name: string, d: DType, size: number) => (size === 1 ? `var ${name}: ${valueType(d)};` : `var ${name}: array<${valueType(d)}, ${size}>;`);
+  const at = (pl: Extract<Place, { kind: "private" }>, idx: string) => (pl.size === 1 ? pl.name : `${pl.name}[${idx}]`);
+
+  /** Emits one fused kernel of a program, writing a new private variable; returns its place. */
+  const emitKernel = (k: Kernel, srcPlaces: readonly Place[], lines: string[], asLanePred: boolean): Place => {
+    const outShape = k.shape;
+    const red = k.reduce?.sizes ?? [];
+    // Lane-split: iteration dim 0 is the lane (fixed), the output holds this lane's slice only.
+    const split = laneMode && (asLanePred || (outShape.length > 0 && outShape[0] === lanes));
+    if (!split && srcPlaces.some((s) => s.kind === "private" && s.lane)) throw new LaneUnsupported("a kernel mixes lanes (reads one lane's values across the batch axis)");
+    const space = asLanePred ? [lanes] : [...outShape, ...red];
+    const outSize = asLanePred ? 1 : split ? outShape.slice(1).reduce((a, b) => a * b, 1) : outShape.reduce((a, b) => a * b, 1);
+    const name = `t${tempCount++}`;
+    elements += outSize;
+    const dtype = asLanePred ? k.root.dtype : k.dtype;
+    const loopDims = asLanePred ? [] : split ? outShape.slice(1) : [...outShape];
+    const idx = space.map((_, d) => `i${name}_${d}`);
+    const checkLaneLoad = (map: AffineMap, size: number) => {
+      if (map.strides[0] !== size) throw new LaneUnsupported("a lane value is read across lanes");
+      let lo = map.offset, hi = map.offset;
+      map.strides.forEach((s, d) => {
+        if (d === 0) return;
+        const ext = s * (space[d]! - 1);
+        if (ext < 0) lo += ext;
+        else hi += ext;
+      });
+      if (lo < 0 || hi >= size) throw new LaneUnsupported("a lane value is read outside its lane");
+    };
+    const dag = emitDag([k.root], {
+      offset: (map) => affineExpr(map, idx),
+      load: (src, map, d) => {
+        const pl = srcPlaces[src]!;
+        if (pl.kind === "literal") return literal(pl.value, d, helpers);
+        if (pl.kind === "storage") return fromStorage(`st${pl.binding}[${affineExpr(map, idx)}]`, d);
+        if (pl.lane) {
+          checkLaneLoad(map, pl.size);
+          return at(pl, affineExpr({ offset: map.offset, strides: map.strides.map((s, d2) => (d2 === 0 ? 0 : s)) }, idx));
+        }
+        return at(pl, affineExpr(map, idx));
+      },
+    }, helpers, `${name}_v`);
+    const count = loopDims.reduce((a, b) => a * b, 1);
+    const inner: string[] = [];
+    if (split || asLanePred) inner.push(`let ${idx[0]}: i32 = i32(lane);`);
+    const first = split || asLanePred ? 1 : 0;
+    if (loopDims.length > 0 && !asLanePred) {
+      const rest = unflatten(`${name}_q`, split ? outShape.slice(1) : outShape, `${name}_o`);
+      inner.push(...rest);
+      (split ? outShape.slice(1) : outShape).forEach((_, d) => inner.push(`let ${idx[d + first]}: i32 = ${name}_o${d};`));
+    }
+    const target = outSize === 1 ? name : `${name}[${name}_q]`;
+    if (k.reduce && !asLanePred) {
+      const d = k.root.dtype;
+      const rIdx = red.map((_, d2) => idx[outShape.length + d2]!);
+      const redCount = red.reduce((a, b) => a * b, 1);
+      inner.push(`var ${name}_acc: ${valueType(d)} = ${reduceInit(k.reduce.fn, d, helpers)};`);
+      inner.push(`for (var ${name}_r: u32 = 0u; ${name}_r < ${redCount}u; ${name}_r++) {`);
+      inner.push(...unflatten(`${name}_r`, red, `${name}_rr`).map((l) => "  " + l));
+      rIdx.forEach((v, d2) => inner.push(`  let ${v}: i32 = ${name}_rr${d2};`));
+      inner.push(...dag.lines.map((l) => "  " + l));
+      inner.push(`  ${name}_acc = ${reduceCombine(k.reduce.fn, d, `${name}_acc`, dag.name(k.root), helpers)};`, "}");
+      inner.push(`${target} = ${name}_acc;`);
+    } else {
+      inner.push(...dag.lines, `${target} = ${dag.name(k.root)};`);
+    }
+    lines.push(declare(name, dtype, outSize));
+    if (count === 1 || asLanePred) {
+      lines.push("{", `let ${name}_q: u32 = 0u;`, ...inner.map((l) => "  " + l), "}");
+    } else {
+      lines.push(`for (var ${name}_q: u32 = 0u; ${name}_q < ${count}u; ${name}_q++) {`, ...inner.map((l) => "  " + l), "}");
+    }
+    return { kind: "private", name, dtype, size: outSize, lane: split && !asLanePred };
+  };
+
+  /** Emits a jaxpr's plan (kernels only) given places for its inputs; returns places of its outputs. */
+  const emitProgram = (j: Jaxpr, inPlaces: readonly Place[], lines: string[], lanePred: Var | null): Place[] => {
+    const plan: Plan = planJaxpr(j, webgpuCaps);
+    const places = new Map<Var, Place>();
+    j.invars.forEach((v, i) => places.set(v, inPlaces[i]!));
+    const placeOf = (a: Atom): Place => (a instanceof Literal ? { kind: "literal", value: a.value, dtype: a.aval.dtype } : places.get(a)!);
+    for (const step of plan.steps) {
+      if (step.kind !== "kernel") throw new LaneUnsupported(`${step.eqn.prim.name} is not fused on the webgpu device`);
+      // The cond's reduce_or over lanes: each lane takes its own predicate instead.
+      const isPred = lanePred !== null && step.out === j.outvars[0] && step.kernel.reduce?.fn === "or" && step.kernel.shape.length === 0 && step.kernel.reduce.sizes.join() === String(lanes);
+      places.set(step.out, emitKernel(step.kernel, step.sources.map(placeOf), lines, isPred));
+    }
+    return j.outvars.map(placeOf);
+  };
+
+  // Cond and body programs.
+  const condIn: Place[] = [...Array.from({ length: nc }, (_, i) => storageFor(i)), ...carryPlaces];
+  const bodyIn: Place[] = [...Array.from({ length: nb }, (_, i) => storageFor(nc + i)), ...carryPlaces];
+  const condLines: string[] = [];
+  const [predPlace] = emitProgram(condJaxpr, condIn, condLines, laneMode ? pattern!.pred : null);
+  const bodyLines: string[] = [];
+  const next = emitProgram(bodyJaxpr, bodyIn, bodyLines, null);
+  if (elements > maxLaneElements) throw new LaneUnsupported(`the loop state and temporaries need ${elements} elements per lane (limit ${maxLaneElements})`);
+
+  const valueAt = (pl: Place, q: string, d: DType, laneOffset: number): string => {
+    if (pl.kind === "literal") return literal(pl.value, d, helpers);
+    if (pl.kind === "storage") return fromStorage(`st${pl.binding}[${laneOffset ? `lane * ${laneOffset}u + ` : ""}${q}]`, d);
+    return at(pl, q);
+  };
+  const predExpr = valueAt(predPlace!, "0u", "bool", 0);
+
+  // New carries go through temporaries: a body output may be another carry's old value.
+  const assign: string[] = [];
+  next.forEach((pl, j) => {
+    const c = carryPlaces[j] as Extract<Place, { kind: "private" }>;
+    const laneOffset = laneMode && pl.kind === "storage" ? c.size : 0;
+    if (pl.kind === "private" && !pl.lane && laneMode) {
+      // A whole-batch value feeding a lane carry: this lane's slice of it.
+      assign.push(`var n${j}: ${c.size === 1 ? valueType(c.dtype) : `array<${valueType(c.dtype)}, ${c.size}>`};`);
+      assign.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { ${c.size === 1 ? `n${j}` : `n${j}[q]`} = ${at(pl, `lane * ${c.size}u + q`)}; }`);
+      return;
+    }
+    if (pl.kind === "private" && pl.size === c.size) {
+      assign.push(`let n${j} = ${pl.name};`);
+      return;
+    }
+    assign.push(`var n${j}: ${c.size === 1 ? valueType(c.dtype) : `array<${valueType(c.dtype)}, ${c.size}>`};`);
+    assign.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { ${c.size === 1 ? `n${j}` : `n${j}[q]`} = ${valueAt(pl, pl.kind === "private" && pl.size === 1 ? "0u" : "q", c.dtype, laneOffset)}; }`);
+  });
+  carryPlaces.forEach((_, j) => assign.push(`c${j} = n${j};`));
+
+  const init: string[] = [];
+  const store: string[] = [];
+  carryPlaces.forEach((pl, j) => {
+    const c = pl as Extract<Place, { kind: "private" }>;
+    init.push(declare(c.name, c.dtype, c.size));
+    const base = laneMode ? `lane * ${c.size}u + ` : "";
+    init.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { ${at(c, "q")} = ${fromStorage(`st${j}[${base}q]`, c.dtype)}; }`);
+    store.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { st${j}[${base}q] = ${toStorage(at(c, "q"), c.dtype)}; }`);
+  });
+  const indent = (ls: string[], n: number) => ls.map((l) => " ".repeat(n) + l);
+  const main = [
+    `@compute @workgroup_size(${WG})`,
+    `fn main(@builtin(global_invocation_id) gid: vec3<u32>) {`,
+    `  let lane = gid.x + gid.y * ${gridFor(Math.ceil(lanes / WG))[0] * WG}u;`,
+    `  if (lane >= ${lanes}u) { return; }`,
+    ...indent(init, 2),
+    `  loop {`,
+    ...indent(condLines, 4),
+    `    if (!(${predExpr})) { break; }`,
+    ...indent(bodyLines, 4),
+    ...indent(assign, 4),
+    `  }`,
+    ...indent(store, 2),
+    `}`,
+  ];
+  const code = `${helperSource(helpers)}\n${decls.join("\n")}\n${main.join("\n")}\n`;
+  return { code, kinds, mode: laneMode ? "lanes" : "single", lanes, constInputs, elementsPerLane: elements };
+}
+
+
+// ------------------------------------------------------------------ the while handler
+
+type Compiled = { ok: true; program: LaneProgram; key: string } | { ok: false; reason: string };
+const compiledLoops = new WeakMap<JaxprEqn, Map<string, Compiled>>();
+
+/** Which inputs share a buffer: part of the cache key, since the lane proof depends on it. */
+function sharingSignature(inputs: readonly ConcreteArray[]): string {
+  const firstIndex = new Map<DeviceBuffer, number>();
+  return inputs.map((x, i) => {
+    const f = firstIndex.get(x.buffer);
+    if (f === undefined) firstIndex.set(x.buffer, i);
+    return f ?? i;
+  }).join(",");
+}
+
+function compiledLoop(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): Compiled {
+  let byShare = compiledLoops.get(eqn);
+  if (!byShare) compiledLoops.set(eqn, (byShare = new Map()));
+  const sig = sharingSignature(inputs);
+  let c = byShare.get(sig);
+  if (!c) {
+    try {
+      const program = compileLaneProgram(eqn, inputs);
+      c = { ok: true, program, key: pipelineFor(program.code, program.kinds) };
+      debugLog(3, () => `webgpu: whileLoop -> program-per-lane kernel (${program.mode === "lanes" ? `${program.lanes} lanes` : "one invocation"}, ${program.elementsPerLane} private elements per lane)`);
+    } catch (e) {
+      if (!(e instanceof LaneUnsupported)) throw e;
+      c = { ok: false, reason: e.message };
+      debugLog(3, () => `webgpu: whileLoop -> host-driven loop (${e.message})`);
+    }
+    byShare.set(sig, c);
+  }
+  return c;
+}
+
+/** Runs a while equation as one program-per-lane dispatch, or returns null for the host loop. */
+export function runWhileOnGpu(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): ConcreteArray[] | null {
+  const c = compiledLoop(eqn, inputs);
+  if (!c.ok) {
+    webgpuStats.hostLoops++;
+    return null;
+  }
+  const { program } = c;
+  const p = eqn.params as unknown as WhileParamsLike;
+  const nIn = p.condNConsts + p.bodyNConsts;
+  const temps: DeviceBuffer[] = [];
+  const outs = eqn.outputs.map((v, j) => {
+    const out = allocGpuArray(v.aval);
+    const init = gpuBufferOf(inputs[nIn + j]!, temps);
+    copyBuffer(init, out.buffer as WebGPUBuffer, v.aval.size);
+    return out;
+  });
+  const consts = program.constInputs.map((i) => gpuBufferOf(inputs[i]!, temps));
+  dispatch(c.key, [...outs.map((o) => o.buffer as WebGPUBuffer), ...consts], gridFor(Math.ceil(program.lanes / WG)));
+  webgpuStats.programPerLane++;
+  for (const t of temps) t.release();
+  flushWebGPU();
+  return outs;
+}
+
+
+webgpuEqnHandlers.set("while", runWhileOnGpu);
+void ShapedArray;
