@@ -120,9 +120,10 @@ function watDot(d: DType, B: number, M: number, N: number, K: number, l: Operand
   }
 }
 
-function compileDot(key: string, wat: string): DotFn {
+function compileDot(key: string, makeWat: () => string): DotFn {
   let fn = cache.get(key);
   if (!fn) {
+    const wat = makeWat();
     const bin = binaryenInstance()!;
     const m = bin.parseText(wat);
     m.setFeatures(bin.Features.SIMD128 | bin.Features.NontrappingFPToInt | bin.Features.MutableGlobals);
@@ -159,7 +160,7 @@ export function wasmDotGeneral(eqn: JaxprEqn, [lhs, rhs]: readonly ConcreteArray
     if (K === 0) (out.buffer as WasmBuffer).data.fill(0);
     else {
       const key = `${d}|${Bn},${M},${N},${K}|${L.batch},${L.a},${L.b}|${R.batch},${R.a},${R.b}`;
-      compileDot(key, watDot(d, Bn, M, N, K, L, R))((out.buffer as WasmBuffer).ptr, L.ptr, R.ptr);
+      compileDot(key, () => watDot(d, Bn, M, N, K, L, R))((out.buffer as WasmBuffer).ptr, L.ptr, R.ptr);
     }
   }
   L.owned?.dispose();

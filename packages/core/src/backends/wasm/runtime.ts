@@ -81,7 +81,13 @@ const kernelCache = new Map<string, KernelFn>();
 const planCache = new WeakMap<Jaxpr, Plan>();
 export const wasmStats = { kernelsCompiled: 0, kernelCalls: 0, compileMs: 0, simdKernels: 0 };
 
+const byKernel = new WeakMap<Kernel, KernelFn>();
+
 function compiled(k: Kernel): KernelFn {
+  // Plans are cached, so the same Kernel object comes back on every call: look it up by identity
+  // first; the structural key only serves kernels that are equal but not identical.
+  const hit = byKernel.get(k);
+  if (hit) return hit;
   const key = printKernel(k) + `|${k.shape.join(",")}`;
   let fn = kernelCache.get(key);
   if (!fn) {
@@ -98,6 +104,7 @@ function compiled(k: Kernel): KernelFn {
     debugLog(3, () => `wasm kernel (${r.simd ? "simd" : "scalar"}):\n${key}`);
     debugLog(4, () => r.text());
   }
+  byKernel.set(k, fn);
   return fn;
 }
 
