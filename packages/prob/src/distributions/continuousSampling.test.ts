@@ -1,11 +1,14 @@
 // Sampling of the scalar continuous distributions: shapes (sample + batch), DKW bound on the empirical cdf against
 // the (fixture-checked) cdf, and z-tests of the sample mean and variance.
 // False-failure rates, per check: DKW alpha = 1e-6; mean and variance |z| > 5.3 has probability ~1e-7.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { NDArray, np, random } from "@fluxion/core";
 import * as tfd from "./index.js";
 import type { Distribution } from "./index.js";
 import { dkw } from "./testing/helpers.js";
+
+// Sampling on the js backend is long synchronous work: give vitest's worker RPC an event-loop turn between tests.
+afterEach(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
 
 const N_ALL = 2000;
 // Gamma-based samplers (StudentT, Gamma, Chi2, InverseGamma, Beta) cost ~1 ms per draw on the js backend.

@@ -1,11 +1,14 @@
 // Sampling of the discrete distributions: shapes and dtypes, DKW bound between the empirical cdf and the
 // (fixture-checked) cdf at every observed value, and z-tests of the sample mean and variance.
 // False-failure rates per check: DKW alpha = 1e-6; |z| > 5.3 has probability ~1e-7.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { NDArray, np, random } from "@fluxion/core";
 import * as tfd from "./index.js";
 import type { Distribution } from "./index.js";
 import { dkwDiscrete } from "./testing/helpers.js";
+
+// Sampling on the js backend is long synchronous work: give vitest's worker RPC an event-loop turn between tests.
+afterEach(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
 
 const N = 2000;
 const f64 = (xs: number[] | number[][]) => np.array(xs, "float64");

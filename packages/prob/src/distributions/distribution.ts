@@ -337,7 +337,9 @@ export abstract class Distribution {
   protected assertChecks(method: string, checks: readonly Check[]): void {
     for (const c of checks) {
       const failure = describeFailure(c);
-      if (failure) throw new InvalidArgumentError(`${this.constructor.name}${method === "constructor" ? "" : `.${method}`}: ${failure} (validateArgs is on).`);
+      if (!failure) continue;
+      const where = method === "constructor" ? `${this.constructor.name}: parameter ` : `${this.constructor.name}.${method}: `;
+      throw new InvalidArgumentError(`${where}${failure} (validateArgs is on).`);
     }
   }
   private checkValue(method: string, value: ArrayLike): NDArray {

@@ -5,7 +5,7 @@ import { NDArray, np } from "@fluxion/core";
 import * as tfd from "./index.js";
 import { EXAMPLES } from "./testing/registryExamples.js";
 
-const DISCRETE = ["Bernoulli", "Categorical", "OneHotCategorical", "Poisson", "Binomial", "BetaBinomial", "NegativeBinomial", "Geometric", "Multinomial", "DirichletMultinomial"];
+const DISCRETE = ["Bernoulli", "Categorical", "OneHotCategorical", "Poisson", "Binomial", "BetaBinomial", "NegativeBinomial", "Geometric", "Multinomial", "DirichletMultinomial", "Deterministic", "VectorDeterministic", "Inflated"];
 
 describe("defaultEventSpaceBijector", () => {
   for (const [name, make] of Object.entries(EXAMPLES)) {

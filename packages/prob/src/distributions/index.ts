@@ -26,3 +26,10 @@ export { MultivariateNormalLinearOperator, MultivariateNormalDiag, MultivariateN
 export { MultivariateStudentT, type MultivariateStudentTParams } from "./multivariateStudentT.js";
 export { Dirichlet, type DirichletParams } from "./dirichlet.js";
 export { Independent, Sample, type IndependentParams, type SampleParams } from "./independent.js";
+export { LKJ, CholeskyLKJ, type LKJParams, type CholeskyLKJParams } from "./lkj.js";
+export { WishartTriL, type WishartTriLParams } from "./wishart.js";
+export { Deterministic, VectorDeterministic, type DeterministicParams } from "./deterministic.js";
+export { TransformedDistribution, type TransformedDistributionParams } from "./transformedDistribution.js";
+export { MixtureSameFamily, Mixture, type MixtureSameFamilyParams, type MixtureParams } from "./mixture.js";
+export { Masked, type MaskedParams } from "./masked.js";
+export { Inflated, type InflatedParams } from "./inflated.js";

@@ -1,5 +1,5 @@
-// Vector-valued distributions (categorical family, multinomials, multivariate normal and t, Dirichlet) against
-// scipy fixtures with batch shape [2]: logProb (and cdf), mean, variance, covariance, entropy, mode in float64
+// Vector- and matrix-valued distributions (categorical family, multinomials, multivariate normal and t, Dirichlet,
+// WishartTriL, LKJ, CholeskyLKJ) against scipy / closed-form fixtures with a batch axis: logProb (and cdf), mean, variance, covariance, entropy, mode in float64
 // (1e-10) and float32 (loose); logProb gradients by finite differences.
 import { describe, expect, it } from "vitest";
 import { NDArray, np } from "@fluxion/core";
@@ -11,8 +11,9 @@ interface Case {
   name: string;
   variant?: string;
   params: Record<string, Nested>;
+  options?: Record<string, number | boolean>;
   x: Nested;
-  [method: string]: Nested | Record<string, Nested> | string | undefined;
+  [method: string]: Nested | Record<string, Nested> | Record<string, number | boolean> | string | undefined;
 }
 const CASES = loadFixture<Case[]>("multivariate.json");
 type Ctor = new (params: Record<string, unknown>) => Distribution;
@@ -43,8 +44,8 @@ describe("multivariate fixtures", () => {
       it(`${label} ${dtype}: ${[...METHODS, ...STATS].filter((m) => c[m] !== undefined).join(", ")}`, () => {
         const params: Record<string, NDArray> = {};
         for (const [k, v] of Object.entries(c.params)) params[k] = toArray(v, dtype);
-        const d = new Cls(params);
-        expect(d.batchShape).toEqual([2]);
+        const d = new Cls({ ...params, ...c.options });
+        expect(d.batchShape.length).toBe(1);
         const tol = dtype === "float64" ? TIGHT : LOOSE;
         const x = toArray(c.x, dtype);
         for (const m of METHODS) {
@@ -69,7 +70,7 @@ describe("multivariate fixtures", () => {
       const f = (...args: NDArray[]) => {
         const p: Record<string, NDArray> = {};
         names.forEach((n, i) => (p[n] = args[i]!));
-        return new Cls(p).logProb(withValue ? args[names.length]! : x);
+        return new Cls({ ...p, ...c.options }).logProb(withValue ? args[names.length]! : x);
       };
       checkGradsScaled(f, withValue ? [...params, x] : params);
     });

@@ -1,11 +1,14 @@
 // Sampling of the vector-valued laws: shapes (sample + batch + event), DKW tests of one-dimensional projections
 // and marginals against their known univariate laws (whose cdfs are fixture-checked), and mean z-tests.
 // False-failure rates per check: DKW alpha = 1e-6; |z| > 5.3 has probability ~1e-7.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { NDArray, np, random } from "@fluxion/core";
 import * as tfd from "./index.js";
 import type { Distribution } from "./index.js";
 import { dkw, dkwDiscrete } from "./testing/helpers.js";
+
+// Sampling on the js backend is long synchronous work: give vitest's worker RPC an event-loop turn between tests.
+afterEach(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
 
 const N = 2000;
 // The gamma-based samplers cost ~1 ms per draw on the js backend: their tests use fewer draws (DKW bound 0.095).
@@ -128,5 +131,55 @@ describe("multivariate sampling", () => {
       const { distance, bound } = dkwDiscrete(slice(x, j, e), (ks) => ks.map((k) => cum[k]!), 1e-6);
       expect(distance, `DirichletMultinomial[${j}][${e}]`).toBeLessThan(bound);
     }
+  });
+
+  it("LKJ (correlation matrices and Cholesky output) and CholeskyLKJ: unit diagonal; (r_ij + 1)/2 ~ Beta(eta - 1 + D/2, same) by DKW", () => {
+    const eta = [1.5, 4];
+    const n = 500;
+    const checkMarginals = (label: string, corr: NDArray) => {
+      const data = corr.dataSync();
+      for (let j = 0; j < 2; j++) {
+        const beta = new tfd.Beta({ concentration1: eta[j]! + 0.5, concentration0: eta[j]! + 0.5 });
+        for (const [r, c] of [[0, 1], [1, 2]]) {
+          const us = Array.from({ length: n }, (_, i) => (data[((i * 2 + j) * 3 + r!) * 3 + c!]! + 1) / 2);
+          checkDkw(`${label}[${j}] r_${r}${c}`, us, cdfOf(beta));
+        }
+        for (let i = 0; i < n; i++) for (let a = 0; a < 3; a++) expect(Math.abs(data[((i * 2 + j) * 3 + a) * 3 + a]! - 1)).toBeLessThan(1e-12);
+      }
+    };
+    const lkj = new tfd.LKJ({ dimension: 3, concentration: f64(eta) });
+    const x = lkj.sample(random.key(320), [n]);
+    expect(x.shape).toEqual([n, 2, 3, 3]);
+    checkMarginals("LKJ", x);
+    const chol = new tfd.CholeskyLKJ({ dimension: 3, concentration: f64(eta) });
+    const l = chol.sample(random.key(321), [n]);
+    expect(np.all(np.equal(np.triu(l, 1), 0)).item()).toBe(1);
+    checkMarginals("CholeskyLKJ", np.matmul(l, np.swapaxes(l, -1, -2)));
+    const lkjChol = new tfd.LKJ({ dimension: 3, concentration: f64(eta), inputOutputCholesky: true });
+    expect(lkjChol.sample(random.key(322), [4]).shape).toEqual([4, 2, 3, 3]);
+  });
+
+  it("WishartTriL: X_ii / Sigma_ii ~ Chi2(df) by DKW; off-diagonal mean z-test; Cholesky output", () => {
+    const df = [4.5, 9];
+    const n = N_GAMMA;
+    const d = new tfd.WishartTriL({ df: f64(df), scaleTril: f64(tril) });
+    const x = d.sample(random.key(330), [n]);
+    expect(x.shape).toEqual([n, 2, 3, 3]);
+    const data = x.dataSync();
+    const sigma = np.matmul(f64(tril), np.swapaxes(f64(tril), -1, -2)).dataSync();
+    const mean = d.mean().dataSync();
+    const variance = d.variance().dataSync();
+    for (let j = 0; j < 2; j++) {
+      const chi2 = new tfd.Chi2({ df: df[j]! });
+      for (const a of [0, 2]) {
+        const s = sigma[j * 9 + a * 3 + a]!;
+        checkDkw(`Wishart[${j}] X_${a}${a}`, Array.from({ length: n }, (_, i) => data[(i * 2 + j) * 9 + a * 3 + a]! / s), cdfOf(chi2));
+      }
+      const e = j * 9 + 1 * 3 + 2;
+      checkMean(`Wishart[${j}] X_12`, Array.from({ length: n }, (_, i) => data[(i * 2 + j) * 9 + 5]!), mean[e]!, variance[e]!);
+    }
+    const c = new tfd.WishartTriL({ df: f64(df), scaleTril: f64(tril), inputOutputCholesky: true });
+    const l = c.sample(random.key(331), [3]);
+    expect(np.all(np.equal(np.triu(l, 1), 0)).item()).toBe(1);
   });
 });

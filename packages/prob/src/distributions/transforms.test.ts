@@ -2,12 +2,15 @@
 // jit(logProb) and jit(sample) equal eager, jit returns distributions, vmap over a batch of distributions equals
 // the batched eager call, and grad w.r.t. a distribution is a distribution of gradients that matches finite
 // differences along a random direction.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { NDArray, np, random, tree } from "@fluxion/core";
 import { grad, jit, vmap } from "@fluxion/transforms";
 import { type Distribution, distributionRegistry } from "./index.js";
 import { EXAMPLES } from "./testing/registryExamples.js";
 import { expectClose } from "./testing/helpers.js";
+
+// Sampling on the js backend is long synchronous work: give vitest's worker RPC an event-loop turn between tests.
+afterEach(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
 
 const CLOSE = { rtol: 1e-9, atol: 1e-11 };
 const floatLeaves = (d: unknown): NDArray[] => (tree.leaves(d) as NDArray[]).filter((l) => l.dtype === "float64");

@@ -2,6 +2,7 @@
 // carrying that leading axis, so the transformation tests can vmap over it (test helper, as TFP's hypothesis
 // strategies for the JAX substrate).
 import { np } from "@fluxion/core";
+import * as tfb from "../../bijectors/index.js";
 import * as tfd from "../index.js";
 
 const f = (x: unknown) => np.array(x as number[], "float64");
@@ -45,4 +46,23 @@ export const EXAMPLES: Record<string, () => tfd.Distribution> = {
   Dirichlet: () => new tfd.Dirichlet({ concentration: f([[1, 2, 3], [0.5, 0.5, 4], [2, 2, 2]]) }),
   Independent: () => new tfd.Independent({ distribution: new tfd.Normal({ loc: f([[0, 1], [1, 2], [2, 3]]), scale: f([[1, 2], [1, 1], [0.5, 3]]) }), reinterpretedBatchNdims: 1 }),
   Sample: () => new tfd.Sample({ distribution: new tfd.Gamma({ concentration: f([0.8, 2, 5]), rate: f([1, 0.5, 2]) }), sampleShape: [2] }),
+  LKJ: () => new tfd.LKJ({ dimension: 3, concentration: f([0.8, 1.5, 4]) }),
+  CholeskyLKJ: () => new tfd.CholeskyLKJ({ dimension: 3, concentration: f([0.8, 1.5, 4]) }),
+  WishartTriL: () => new tfd.WishartTriL({ df: f([4, 6, 9]), scaleTril: tris }),
+  Deterministic: () => new tfd.Deterministic({ loc: f([0, 1, -2]), atol: f([0.1, 0.1, 0.1]), rtol: f([0, 0, 0]) }),
+  VectorDeterministic: () => new tfd.VectorDeterministic({ loc: f([[0, 1], [1, 2], [-2, 0]]), atol: f([[0.1], [0.1], [0.1]]), rtol: f([[0], [0], [0]]) }),
+  TransformedDistribution: () =>
+    new tfd.TransformedDistribution({ distribution: new tfd.Gamma({ concentration: f([0.8, 2, 5]), rate: f([1, 0.5, 2]) }), bijector: new tfb.Chain([new tfb.Shift({ shift: f([0, 1, -2]) }), new tfb.Log()]) }),
+  MixtureSameFamily: () =>
+    new tfd.MixtureSameFamily({
+      mixtureDistribution: new tfd.Categorical({ logits: f([[0, 1], [1, 1], [-1, 0]]) }),
+      componentsDistribution: new tfd.Normal({ loc: f([[0, 2], [1, -1], [3, 0]]), scale: f([[1, 0.5], [1, 2], [0.3, 1]]) }),
+    }),
+  Mixture: () =>
+    new tfd.Mixture({
+      cat: new tfd.Categorical({ probs: f([[0.3, 0.7], [0.5, 0.5], [0.9, 0.1]]) }),
+      components: [new tfd.Normal({ loc: f([0, 1, -2]), scale: f([1, 0.5, 2]) }), new tfd.Laplace({ loc: f([1, 0, 0]), scale: f([2, 1, 0.5]) })],
+    }),
+  Masked: () => new tfd.Masked({ distribution: new tfd.Normal({ loc: f([0, 1, -2]), scale: f([1, 0.5, 2]) }), validityMask: np.array([true, false, true]) }),
+  Inflated: () => new tfd.Inflated({ distribution: new tfd.Poisson({ rate: f([0.5, 4, 30]) }), inflatedLocProbs: f([0.1, 0.3, 0.5]), inflatedLoc: f([0, 0, 0]), inflatedLocAtol: f([0.1, 0.1, 0.1]), inflatedLocRtol: f([0, 0, 0]) }),
 };
