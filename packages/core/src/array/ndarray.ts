@@ -125,11 +125,25 @@ const finalizer = new FinalizationRegistry<DeviceBuffer>((buf) => buf.release())
 /** An array whose contents live in a device buffer. */
 export class ConcreteArray extends NDArray {
   private buf: DeviceBuffer | null;
-  constructor(readonly aval: ShapedArray, buffer: DeviceBuffer) {
+  private managed: boolean;
+  /** @param managed false for runtime intermediates that are always disposed explicitly (no GC safety net, no tidy scope). */
+  constructor(readonly aval: ShapedArray, buffer: DeviceBuffer, managed = true) {
     super();
     this.buf = buffer;
-    finalizer.register(this, buffer, this);
-    trackInScope(this);
+    this.managed = managed;
+    if (managed) {
+      finalizer.register(this, buffer, this);
+      trackInScope(this);
+    }
+  }
+  /** Hands a runtime intermediate to the user: registers the GC safety net and the tidy scope. */
+  adopt(): this {
+    if (!this.managed && this.buf) {
+      this.managed = true;
+      finalizer.register(this, this.buf, this);
+      trackInScope(this);
+    }
+    return this;
   }
   static fromData(data: TypedArray, shape: Shape, dtype: DType, weakType = false, device = "js"): ConcreteArray {
     return new ConcreteArray(new ShapedArray(shape, dtype, weakType), new DeviceBuffer(device, data));
@@ -146,10 +160,12 @@ export class ConcreteArray extends NDArray {
   get isDisposed(): boolean { return this.buf === null; }
   dispose(): void {
     if (!this.buf) return;
-    finalizer.unregister(this);
+    if (this.managed) {
+      finalizer.unregister(this);
+      untrackFromScope(this);
+    }
     this.buf.release();
     this.buf = null;
-    untrackFromScope(this);
   }
   /** A second array object sharing this buffer (so either can be disposed independently). */
   share(aval: ShapedArray = this.aval): ConcreteArray {

@@ -12,6 +12,7 @@ import { reduceMaxP } from "../primitives/reductions.js";
 import { promoteAndBroadcast, resultKind, toKind, kindOf } from "../numpy/convert.js";
 import * as np from "../numpy/index.js";
 import type { Primitive } from "../trace/primitive.js";
+import { customJvp } from "../lax/control.js";
 
 const floatKind = (xs: ArrayLike[]) => {
   const k = resultKind(xs);
@@ -60,20 +61,31 @@ export function logit(x: ArrayLike): NDArray {
 export function softplus(x: ArrayLike): NDArray {
   return np.logaddexp(toKind(x, floatKind([x])), 0);
 }
-/** x·log(y) with 0·log(0) = 0 (and the gradient w.r.t. y finite there, as JAX). */
+/** x·log(y) with 0·log(0) = 0; derivatives log(y) and x/y as JAX's custom rule (finite in x at 0). */
 export function xlogy(x: ArrayLike, y: ArrayLike): NDArray {
   const [a, b] = promoteAndBroadcast("xlogy", [x, y], floatKind([x, y]));
-  const zero = E.eq(a!, E.fullLike(a!, 0));
-  const safeY = S.selectN(zero, b!, E.fullLike(b!, 1));
-  return S.selectN(zero, E.mul(a!, E.log(safeY)), E.fullLike(a!, 0));
+  return xlogyRule(a!, b!);
 }
-/** x·log1p(y) with 0·log1p(-1) = 0. */
+function xlogyPrimal(a: NDArray, b: NDArray): NDArray {
+  const zero = E.eq(a, E.fullLike(a, 0));
+  const safeY = S.selectN(zero, b, E.fullLike(b, 1));
+  return S.selectN(zero, E.mul(a, E.log(safeY)), E.fullLike(a, 0));
+}
+const xlogyRule = customJvp(xlogyPrimal);
+xlogyRule.defjvp(([a, b], [ta, tb]) => [xlogyPrimal(a, b), E.add(E.mul(ta, E.log(b)), E.mul(tb, E.div(a, b)))]);
+
+/** x·log1p(y) with 0·log1p(-1) = 0; derivatives log1p(y) and x/(1+y). */
 export function xlog1py(x: ArrayLike, y: ArrayLike): NDArray {
   const [a, b] = promoteAndBroadcast("xlog1py", [x, y], floatKind([x, y]));
-  const zero = E.eq(a!, E.fullLike(a!, 0));
-  const safeY = S.selectN(zero, b!, E.fullLike(b!, 0));
-  return S.selectN(zero, E.mul(a!, bind1(E.log1pP, [safeY])), E.fullLike(a!, 0));
+  return xlog1pyRule(a!, b!);
 }
+function xlog1pyPrimal(a: NDArray, b: NDArray): NDArray {
+  const zero = E.eq(a, E.fullLike(a, 0));
+  const safeY = S.selectN(zero, b, E.fullLike(b, 0));
+  return S.selectN(zero, E.mul(a, bind1(E.log1pP, [safeY])), E.fullLike(a, 0));
+}
+const xlog1pyRule = customJvp(xlog1pyPrimal);
+xlog1pyRule.defjvp(([a, b], [ta, tb]) => [xlog1pyPrimal(a, b), E.add(E.mul(ta, bind1(E.log1pP, [b])), E.mul(tb, E.div(a, E.add(b, E.fullLike(b, 1)))))]);
 /** log Σ exp(x) over `axis`, stable (max subtracted; its gradient stopped, as JAX). */
 export function logsumexp(x: ArrayLike, axis?: number | readonly number[] | null, keepdims = false, b?: ArrayLike): NDArray {
   let a = toKind(x, floatKind([x]));

@@ -73,3 +73,15 @@ describe("special: logit, expit, xlog1py", () => {
     expect(special.xlog1py(np.array([0, 2], "float64"), np.array([-1, 1], "float64")).toArray()).toEqual([0, 2 * Math.log(2)]);
   });
 });
+
+describe("special: xlogy derivatives (JAX's rule)", () => {
+  it("d/dx xlogy(x, y) = log(y) even at x = 0; d/dy = x/y", async () => {
+    const { grad } = await import("@fluxion/transforms");
+    const gx = grad((x: NDArray) => special.xlogy(x, np.array(3, "float64")))(np.array(0, "float64")) as NDArray;
+    expect(gx.item()).toBeCloseTo(Math.log(3), 14);
+    const gy = grad((y: NDArray) => special.xlogy(np.array(2, "float64"), y), {})(np.array(4, "float64")) as NDArray;
+    expect(gy.item()).toBeCloseTo(0.5, 14);
+    const g1 = grad((x: NDArray) => special.xlog1py(x, np.array(1, "float64")))(np.array(0, "float64")) as NDArray;
+    expect(g1.item()).toBeCloseTo(Math.log(2), 14);
+  });
+});

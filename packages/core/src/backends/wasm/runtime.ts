@@ -122,9 +122,7 @@ export function toJs(x: ConcreteArray): ConcreteArray {
 }
 
 function allocOut(aval: ShapedArray): ConcreteArray {
-  const a = new ConcreteArray(aval, WasmBuffer.allocate(wasmHeap(), aval.dtype, aval.size));
-  untrackFromScope(a);
-  return a;
+  return new ConcreteArray(aval, WasmBuffer.allocate(wasmHeap(), aval.dtype, aval.size), false);
 }
 
 /**
@@ -186,7 +184,8 @@ export function wasmExecute(jaxpr: Jaxpr, args: readonly NDArray[]): NDArray[] {
     const x = read(a);
     const fresh = a instanceof Var && owned.has(a) && !seen.has(x);
     seen.add(x);
-    const r = fresh ? x : x.share();
+    if (fresh) return x.adopt();
+    const r = x.share();
     trackInScope(r);
     return r;
   });
