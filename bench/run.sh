@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `pnpm bench`: makes sure the peers are installed (the npm ones are devDependencies of
+# bench/package.json, pinned by the lockfile; numpy and threadpoolctl for the OpenBLAS peer), then
+# runs bench/main.ts, which builds the C peer, measures everything and rewrites bench/RESULTS.md.
+# Arguments go to main.ts: --quick, --only=chain,matmul,logreg,scan,compile, --no-write, --optim.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { echo "[bench] $*" >&2; }
+
+if [[ ! -d bench/node_modules/@jax-js/jax || ! -d bench/node_modules/@tensorflow/tfjs-backend-wasm || ! -x node_modules/.bin/tsx ]]; then
+  say "installing the npm peers (pnpm install --frozen-lockfile)"
+  pnpm install --frozen-lockfile
+fi
+
+# The numpy peer needs a python3 with numpy; threadpoolctl reports which OpenBLAS kernel runs.
+python_with() { "$1" -c "import $2" >/dev/null 2>&1; }
+BENCH_PYTHON=""
+for py in python3 /usr/bin/python3; do
+  if command -v "$py" >/dev/null 2>&1 && python_with "$py" numpy; then BENCH_PYTHON="$py"; break; fi
+done
+if [[ -z "$BENCH_PYTHON" ]] && command -v python3 >/dev/null 2>&1; then
+  say "installing numpy with pip"
+  python3 -m pip install --quiet numpy threadpoolctl >&2 || true
+  python_with python3 numpy && BENCH_PYTHON=python3
+fi
+if [[ -z "$BENCH_PYTHON" ]] && command -v apt-get >/dev/null 2>&1; then
+  say "installing Debian's python3-numpy"
+  { apt-get update -qq && apt-get install -y -qq python3-numpy python3-threadpoolctl; } >&2 || true
+  python_with /usr/bin/python3 numpy && BENCH_PYTHON=/usr/bin/python3
+fi
+if [[ -n "$BENCH_PYTHON" ]] && ! python_with "$BENCH_PYTHON" threadpoolctl; then
+  "$BENCH_PYTHON" -m pip install --quiet threadpoolctl >&2 || say "threadpoolctl unavailable; the numpy row will say so"
+fi
+export BENCH_PYTHON
+
+exec node_modules/.bin/tsx --tsconfig bench/tsconfig.json bench/main.ts "$@"
