@@ -28,6 +28,9 @@ step "WebGPU driver"
 # themselves (and fail under CI=true).
 bash scripts/setup-webgpu.sh || echo "[setup-webgpu] failed (exit $?); WebGPU tests will have no adapter"
 
+step "Browser test driver (Debian chromium + playwright-core)"
+bash examples/browser/setup.sh || echo "[setup-browser] failed (exit $?); tests/browser.test.ts will report it"
+
 # Mesa's Vulkan loader and EGL want a private runtime directory; containers often have none.
 if [[ -z "${XDG_RUNTIME_DIR:-}" || ! -d "${XDG_RUNTIME_DIR}" ]]; then
   export XDG_RUNTIME_DIR="/tmp/xdg-runtime-$(id -u)"

@@ -33,12 +33,11 @@ function operand(x: ConcreteArray, groups: [number[], number[], number[]], temps
   const shape = order.map((o) => x.shape[o]!);
   const kb = new KBuilder();
   const kernel: Kernel = { shape, dtype: x.dtype, root: kb.load(0, { offset: 0, strides: order.map((o) => st[o]!) }, x.dtype), sources: [x.dtype] };
-  const copy = allocGpuArray(x.aval.withShape(shape));
-  runKernel(kernel, copy.buffer as WebGPUBuffer, [buf]);
-  temps.push(copy.buffer.retain());
-  copy.dispose();
+  const copy = WebGPUBuffer.allocate(x.dtype, x.size);
+  temps.push(copy);
+  runKernel(kernel, copy, [buf]);
   const sizes = groups.map((g) => g.reduce((p, a) => p * x.shape[a]!, 1));
-  return { buffer: copy.buffer as WebGPUBuffer, batch: sizes[1]! * sizes[2]!, a: sizes[2]!, b: 1 };
+  return { buffer: copy, batch: sizes[1]! * sizes[2]!, a: sizes[2]!, b: 1 };
 }
 
 function matmulWgsl(d: DType, M: number, N: number, K: number, l: Operand, r: Operand): string {

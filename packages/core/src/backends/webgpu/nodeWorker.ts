@@ -23,9 +23,16 @@ function deviceErrors(): string | null {
 // Messages are handled strictly in order: an async step (a read) must finish before the next
 // message's commands run, or the queue order the runtime relies on would break.
 let chain: Promise<void> = Promise.resolve();
+let progress: Int32Array | null = null;
 port.on("message", (msg: WorkerRequest) => {
+  if (msg.kind === "init") progress = new Int32Array(msg.progress);
   chain = chain.then(() => handle(msg)).catch((error: unknown) => {
     console.error(`[fluxion webgpu worker] ${error instanceof Error ? error.stack : String(error)}`);
+  }).finally(() => {
+    if (progress) {
+      Atomics.add(progress, 0, 1);
+      Atomics.notify(progress, 0);
+    }
   });
 });
 

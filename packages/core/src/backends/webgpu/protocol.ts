@@ -24,7 +24,8 @@ export function sizeClass(bytes: number): number {
 
 /** Messages from the main thread to the Node worker that hosts the device. */
 export type WorkerRequest =
-  | { readonly kind: "init"; readonly tag: number; readonly options: { readonly nodeBackends?: readonly ("vulkan" | "opengles")[] } }
+  /** `progress`: an Int32 the worker increments after each message, so the sender can apply backpressure. */
+  | { readonly kind: "init"; readonly tag: number; readonly options: { readonly nodeBackends?: readonly ("vulkan" | "opengles")[] }; readonly progress: SharedArrayBuffer }
   | { readonly kind: "run"; readonly cmds: readonly GpuCommand[] }
   /** `sab` present: answer through the shared buffer (the main thread is blocked in Atomics.wait). */
   | { readonly kind: "read"; readonly tag: number; readonly cmds: readonly GpuCommand[]; readonly id: number; readonly bytes: number; readonly sab?: SharedArrayBuffer }

@@ -52,7 +52,9 @@ export interface WebGPUInitOptions {
 export function initWebGPU(options: WebGPUInitOptions = {}): Promise<WebGPUDeviceInfo> {
   if (transport) return Promise.resolve(transport.info);
   starting ??= (async () => {
-    const inBrowser = typeof navigator !== "undefined" && "gpu" in navigator && typeof process === "undefined";
+    // Node (with or without a navigator global) hosts Dawn in a worker; anything else uses navigator.gpu.
+    const inNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+    const inBrowser = !inNode;
     let t: Transport | null = null;
     let reason: string | null = null;
     if (inBrowser) {

@@ -80,8 +80,12 @@ export class NodeWorkerTransport implements Transport {
   private nextTag = 1;
   private readonly pending = new Map<number, { resolve: (b: ArrayBuffer) => void; reject: (e: Error) => void }>();
   private workerError: Error | null = null;
+  /** Messages sent (the init included) and, in `progress`, messages the worker has finished. */
+  private sent = 1;
+  /** How far the main thread may run ahead of the GPU worker before it waits. */
+  static maxInFlight = 32;
 
-  private constructor(private readonly worker: NodeWorker, readonly info: WebGPUDeviceInfo) {
+  private constructor(private readonly worker: NodeWorker, readonly info: WebGPUDeviceInfo, private readonly progress: Int32Array) {
     worker.on("message", (msg) => {
       if (msg.kind !== "read") return;
       const p = this.pending.get(msg.tag);
@@ -102,12 +106,13 @@ export class NodeWorkerTransport implements Transport {
   static async start(options: { nodeBackends?: readonly ("vulkan" | "opengles")[] }): Promise<{ transport: NodeWorkerTransport | null; error: string | null }> {
     const worker = await spawnWorker();
     const tag = 0;
+    const progress = new SharedArrayBuffer(4);
     const reply = await new Promise<WorkerReply>((resolve, reject) => {
       worker.on("message", (msg) => {
         if (msg.kind === "init" && msg.tag === tag) resolve(msg);
       });
       worker.on("error", reject);
-      const req: WorkerRequest = { kind: "init", tag, options };
+      const req: WorkerRequest = { kind: "init", tag, options, progress };
       worker.postMessage(req);
     });
     if (reply.kind !== "init" || reply.info === null) {
@@ -115,7 +120,7 @@ export class NodeWorkerTransport implements Transport {
       return { transport: null, error: reply.kind === "init" ? reply.error : "unexpected reply" };
     }
     worker.unref();
-    return { transport: new NodeWorkerTransport(worker, reply.info as WebGPUDeviceInfo), error: null };
+    return { transport: new NodeWorkerTransport(worker, reply.info as WebGPUDeviceInfo, new Int32Array(progress)), error: null };
   }
 
   enqueue(cmd: GpuCommand): void {
@@ -171,10 +176,20 @@ export class NodeWorkerTransport implements Transport {
     return q;
   }
 
-  private send(req: WorkerRequest): void {
+  private checkWorker(): void {
     if (this.workerError) throw new Error(`the webgpu worker stopped: ${this.workerError.message}`);
+  }
+
+  private send(req: WorkerRequest): void {
+    this.checkWorker();
     const transfer = "cmds" in req ? req.cmds.flatMap((c) => (c.op === "write" ? [c.data] : [])) : [];
     this.worker.postMessage(req, transfer);
+    this.sent++;
+    // Backpressure: a caller issuing work faster than the GPU runs it would queue without bound.
+    for (let done = Atomics.load(this.progress, 0); this.sent - done > NodeWorkerTransport.maxInFlight; done = Atomics.load(this.progress, 0)) {
+      Atomics.wait(this.progress, 0, done, 1000);
+      this.checkWorker();
+    }
   }
 
   private wait(sab: SharedArrayBuffer): { ok: boolean; payload: Uint8Array } {
