@@ -58,6 +58,13 @@ export class HamiltonianMonteCarlo implements TransitionKernel<HamiltonianMonteC
     this.maxEnergyDiff = options.maxEnergyDiff ?? 1000;
   }
 
+  withTargetLogProbFn(targetLogProbFn: LogProbFn): HamiltonianMonteCarlo {
+    return new HamiltonianMonteCarlo({
+      targetLogProbFn, stepSize: this.stepSize, numLeapfrogSteps: this.numLeapfrogSteps, maxEnergyDiff: this.maxEnergyDiff,
+      ...(this.inverseMassMatrix ? { inverseMassMatrix: this.inverseMassMatrix } : {}),
+    });
+  }
+
   bootstrapResults(state: unknown): HamiltonianMonteCarloResults {
     const [lp, grads] = logProbAndGrad(this.targetLogProbFn, state);
     const dtype = makeRaveler(state, lp.ndim).dtype;

@@ -16,6 +16,8 @@ export interface TransitionKernel<R extends KernelResults = KernelResults> {
   oneStep(state: unknown, previousResults: R, key: NDArray): [unknown, R];
   /** Whether the kernel leaves the target invariant (false for adaptation during its adaptation window). */
   readonly isCalibrated: boolean;
+  /** The same kernel on another target (TFP's `copy(target_log_prob_fn=...)`); TransformedTransitionKernel needs it. */
+  withTargetLogProbFn?(targetLogProbFn: LogProbFn): TransitionKernel<R>;
 }
 
 /** What a single-chain kernel body needs to know about one chain's state. */
@@ -77,4 +79,12 @@ export function asFloat(x: NDArray | number, dtype: "float32" | "float64"): NDAr
 /** The number of chain axes of a kernel's results (the rank of its targetLogProb). */
 export function batchRankOf(results: { targetLogProb: NDArray }): number {
   return results.targetLogProb.ndim;
+}
+
+/** `kernel` on another target, or a clear error for kernels that cannot be retargeted. */
+export function retarget<R extends KernelResults>(kernel: TransitionKernel<R>, targetLogProbFn: LogProbFn): TransitionKernel<R> {
+  if (!kernel.withTargetLogProbFn) {
+    throw new TypeError(`mcmc: ${kernel.constructor.name} has no withTargetLogProbFn, so it cannot run on a transformed target; give it one, or build it on the transformed target yourself.`);
+  }
+  return kernel.withTargetLogProbFn(targetLogProbFn);
 }

@@ -5,7 +5,7 @@ import { NDArray, np, random, tree } from "@fluxion/core";
 import { jit, makeJaxpr, vmap } from "@fluxion/transforms";
 import {
   DualAveragingStepSizeAdaptation, HamiltonianMonteCarlo, MetropolisAdjustedLangevinAlgorithm, NoUTurnSampler, RandomWalkMetropolis,
-  SimpleStepSizeAdaptation, cheesGradient, sampleChain, sampleChainChunked, type TransitionKernel,
+  SimpleStepSizeAdaptation, TransformedTransitionKernel, cheesGradient, sampleChain, sampleChainChunked, type BijectorLike, type TransitionKernel,
 } from "./index.js";
 
 // Long synchronous tests starve the worker's RPC; give the event loop a turn between tests.
@@ -276,5 +276,29 @@ describe("whole chains compile to one program", () => {
     expect(allPrimitives(program.jaxpr).filter((n) => n === "scan").length).toBe(1);
     const out = chain(5)(x, random.key(0)) as NDArray;
     expect(out.shape).toEqual([5, 4, 2]);
+  });
+});
+
+describe("TransformedTransitionKernel", () => {
+  const exp: BijectorLike = {
+    forward: ((u: NDArray) => np.exp(u)) as never,
+    inverse: ((x: NDArray) => np.log(x)) as never,
+    forwardLogDetJacobian: ((u: NDArray, eventNdims: number) => (eventNdims > 0 ? np.sum(u, -1) : u)) as never,
+  };
+  const target = (x: NDArray) => np.sum(np.negative(x), -1);
+  test("the inner kernel runs on log π(forward(u)) + log|det J| with per-chain event ndims", () => {
+    const kernel = new TransformedTransitionKernel({ innerKernel: new NoUTurnSampler({ targetLogProbFn: target as never, stepSize: 0.5 }), bijector: exp });
+    const x = np.array([[1.0, 2.0], [0.5, 3.0]], "float64");
+    const r = kernel.bootstrapResults(x);
+    expect(maxAbsDiff(r.transformedState as NDArray, np.log(x))).toBeLessThan(1e-15);
+    // u = log x: -Σ exp(u) + Σ u per chain.
+    const u = np.log(x);
+    const expected = np.add(np.sum(np.negative(x), -1), np.sum(u, -1));
+    expect(maxAbsDiff(r.innerResults.targetLogProb, expected)).toBeLessThan(1e-12);
+    const [next, r2] = kernel.oneStep(x, r, random.key(0));
+    expect(maxAbsDiff(next as NDArray, np.exp(r2.transformedState as NDArray))).toBeLessThan(1e-12);
+  });
+  test("a kernel that cannot be retargeted is refused with a clear message", () => {
+    expect(() => new TransformedTransitionKernel({ innerKernel: new Counter() as never, bijector: exp })).toThrow(/withTargetLogProbFn|targetLogProbFn/);
   });
 });

@@ -32,6 +32,10 @@ export class MetropolisAdjustedLangevinAlgorithm implements TransitionKernel<Met
     this.stepSize = options.stepSize;
   }
 
+  withTargetLogProbFn(targetLogProbFn: LogProbFn): MetropolisAdjustedLangevinAlgorithm {
+    return new MetropolisAdjustedLangevinAlgorithm({ targetLogProbFn, stepSize: this.stepSize });
+  }
+
   bootstrapResults(state: unknown): MetropolisAdjustedLangevinAlgorithmResults {
     const [lp, grads] = logProbAndGrad(this.targetLogProbFn, state);
     const dtype = makeRaveler(state, lp.ndim).dtype;

@@ -106,6 +106,13 @@ export class NoUTurnSampler implements TransitionKernel<NoUTurnSamplerResults> {
     }
   }
 
+  withTargetLogProbFn(targetLogProbFn: LogProbFn): NoUTurnSampler {
+    return new NoUTurnSampler({
+      targetLogProbFn, stepSize: this.stepSize, maxTreeDepth: this.maxTreeDepth, maxEnergyDiff: this.maxEnergyDiff,
+      unrollLeapfrogSteps: this.unrollLeapfrogSteps, ...(this.inverseMassMatrix ? { inverseMassMatrix: this.inverseMassMatrix } : {}),
+    });
+  }
+
   bootstrapResults(state: unknown): NoUTurnSamplerResults {
     const [lp, grads] = logProbAndGrad(this.targetLogProbFn, state);
     const dtype = makeRaveler(state, lp.ndim).dtype;

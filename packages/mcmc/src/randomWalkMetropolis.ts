@@ -30,6 +30,10 @@ export class RandomWalkMetropolis implements TransitionKernel<RandomWalkMetropol
     this.scale = options.scale ?? 1;
   }
 
+  withTargetLogProbFn(targetLogProbFn: LogProbFn): RandomWalkMetropolis {
+    return new RandomWalkMetropolis({ targetLogProbFn, scale: this.scale });
+  }
+
   bootstrapResults(state: unknown): RandomWalkMetropolisResults {
     const lp = callLogProb(this.targetLogProbFn, state);
     const dtype = makeRaveler(state, lp.ndim).dtype;

@@ -7,10 +7,11 @@ import { NDArray, np, random } from "@fluxion/core";
 import { jit } from "@fluxion/transforms";
 import {
   DualAveragingStepSizeAdaptation, HamiltonianMonteCarlo, MetropolisAdjustedLangevinAlgorithm, NoUTurnSampler, RandomWalkMetropolis,
-  GradientBasedTrajectoryLengthAdaptation, SimpleStepSizeAdaptation, cheesHamiltonianMonteCarlo, effectiveSampleSize, getInnermost, potentialScaleReduction, sampleChain,
+  GradientBasedTrajectoryLengthAdaptation, SimpleStepSizeAdaptation, TransformedTransitionKernel, cheesHamiltonianMonteCarlo, effectiveSampleSize,
+  getInnermost, potentialScaleReduction, sampleChain, type BijectorLike,
   type KernelResults, type TransitionKernel,
 } from "./index.js";
-import { meanAndVariance, standardNormalChecks } from "./testing/stats.js";
+import { beta23Cdf, gamma3Cdf, ksCritical001, ksStatistic, meanAndVariance, standardNormalChecks } from "./testing/stats.js";
 
 // Long synchronous tests starve the worker's RPC; give the event loop a turn between tests.
 afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
@@ -83,7 +84,7 @@ describe("slow: correlated 2-d normal (sd 1 and 3, correlation 0.95), 200 chains
   };
   const init = () => overdispersed(7, [200, 2], 3);
   test("NUTS, identity metric", () => {
-    check(finalStates(new NoUTurnSampler({ targetLogProbFn: logProb as never, stepSize: 0.3 }), init(), 20, 106));
+    check(finalStates(new NoUTurnSampler({ targetLogProbFn: logProb as never, stepSize: 0.3 }), init(), 12, 106));
   });
   test("NUTS, dense metric = Σ", () => {
     check(finalStates(new NoUTurnSampler({ targetLogProbFn: logProb as never, stepSize: 0.8, inverseMassMatrix: np.array(sigma, "float64") }), init(), 15, 107));
@@ -144,9 +145,10 @@ describe("slow: step-size adaptation reaches its target acceptance", () => {
   });
   test("dual averaging around NUTS (target 0.8, 8 chains)", () => {
     const kernel = new DualAveragingStepSizeAdaptation({
-      innerKernel: new NoUTurnSampler({ targetLogProbFn: logProb as never, stepSize: 0.05 }), numAdaptationSteps: 150, targetAcceptProb: 0.8,
+      // Early dual-averaging iterates can be tiny; a depth cap bounds their trees (and the test time).
+      innerKernel: new NoUTurnSampler({ targetLogProbFn: logProb as never, stepSize: 1.5, maxTreeDepth: 6 }), numAdaptationSteps: 120, targetAcceptProb: 0.8,
     });
-    const { acceptance } = measure(kernel, overdispersed(10, [8, 10], 1), 150, 100, 111);
+    const { acceptance } = measure(kernel, overdispersed(10, [8, 10], 1), 120, 80, 111);
     expect(Math.abs(acceptance - 0.8)).toBeLessThan(0.07);
   });
   test("simple adaptation around MALA (target 0.574, 32 chains)", () => {
@@ -182,5 +184,52 @@ describe("slow: ChEES trajectory-length adaptation on a 10-d standard normal, 64
     const acceptance = np.mean(np.exp(np.minimum(trace, 0))).item();
     expect(Math.abs(acceptance - 0.651)).toBeLessThan(0.07);
     expect(standardNormalChecks(values(np.reshape(states.slice(-1), [64 * 10])))).toEqual([]);
+  });
+});
+
+/** Minimal bijectors in the shape of @fluxion/prob's (forward, inverse, forwardLogDetJacobian(x, eventNdims)). */
+const sumLast = (x: NDArray, eventNdims: number) => (eventNdims > 0 ? np.sum(x, Array.from({ length: eventNdims }, (_, i) => x.ndim - 1 - i)) : x);
+const expBijector: BijectorLike = {
+  forward: ((u: NDArray) => np.exp(u)) as never,
+  inverse: ((x: NDArray) => np.log(x)) as never,
+  forwardLogDetJacobian: ((u: NDArray, eventNdims: number) => sumLast(u, eventNdims)) as never,
+};
+const sigmoidBijector: BijectorLike = {
+  forward: ((u: NDArray) => np.divide(1, np.add(1, np.exp(np.negative(u))))) as never,
+  inverse: ((x: NDArray) => np.subtract(np.log(x), np.log1p(np.negative(x)))) as never,
+  // log σ(u) + log(1 - σ(u)) = -softplus(-u) - softplus(u) = -|u| - 2 log(1 + e^{-|u|}).
+  forwardLogDetJacobian: ((u: NDArray, eventNdims: number) => sumLast(np.subtract(np.negative(np.abs(u)), np.multiply(np.log1p(np.exp(np.negative(np.abs(u)))), 2)), eventNdims)) as never,
+};
+
+describe("slow: Gamma and Beta targets through bijectors (TransformedTransitionKernel), 300 chains", () => {
+  // Gamma(3, rate 2): 3 log 2 - log Γ(3) + 2 log x - 2x. Beta(2, 3): log 12 + log x + 2 log(1 - x).
+  const gammaLogProb = (x: NDArray) => np.add(np.subtract(np.multiply(np.log(x), 2), np.multiply(x, 2)), 3 * Math.log(2) - Math.log(2));
+  const betaLogProb = (x: NDArray) => np.add(np.add(np.log(x), np.multiply(np.log1p(np.negative(x)), 2)), Math.log(12));
+  const ks = (xs: NDArray, cdf: (x: number) => number) => ksStatistic(values(xs), cdf) / ksCritical001(xs.size);
+
+  test("NUTS on a pytree state {gamma, beta} with one bijector per part", () => {
+    const target = (s: { gamma: NDArray; beta: NDArray }) => np.add(gammaLogProb(s.gamma), betaLogProb(s.beta));
+    const kernel = new TransformedTransitionKernel({
+      innerKernel: new NoUTurnSampler({ targetLogProbFn: target as never, stepSize: 0.6 }),
+      bijector: { gamma: expBijector, beta: sigmoidBijector },
+    });
+    const init = { gamma: np.full([300], 4.0, "float64"), beta: np.full([300], 0.9, "float64") };
+    const run = jit((x: typeof init, key: NDArray) => sampleChain({ numResults: 1, numBurninSteps: 24, currentState: x, kernel, seed: key, traceFn: () => null }).states);
+    const states = run(init, random.key(115)) as { gamma: NDArray; beta: NDArray };
+    expect(states.gamma.shape).toEqual([1, 300]);
+    expect(np.min(states.gamma).item()).toBeGreaterThan(0);
+    expect(ks(states.gamma, gamma3Cdf(2))).toBeLessThan(1);
+    expect(ks(states.beta, beta23Cdf)).toBeLessThan(1);
+  });
+
+  test("dual averaging around the transformed kernel (TFP's nesting), one bijector for the whole state", () => {
+    const kernel = new DualAveragingStepSizeAdaptation({
+      innerKernel: new TransformedTransitionKernel({ innerKernel: new HamiltonianMonteCarlo({ targetLogProbFn: gammaLogProb as never, stepSize: 0.3, numLeapfrogSteps: 4 }), bijector: expBijector }),
+      numAdaptationSteps: 60,
+    });
+    const run = jit((x: NDArray, key: NDArray) => sampleChain({ numResults: 1, numBurninSteps: 99, currentState: x, kernel, seed: key, traceFn: () => null }));
+    const { states, finalKernelResults } = run(np.full([300], 0.2, "float64"), random.key(116)) as { states: NDArray; finalKernelResults: object };
+    expect(ks(states, gamma3Cdf(2))).toBeLessThan(1);
+    expect(getInnermost(finalKernelResults, "stepSize").item()).not.toBe(0.3);
   });
 });

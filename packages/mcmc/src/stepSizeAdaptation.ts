@@ -1,7 +1,8 @@
 // Step-size adaptation wrappers around HMC-like kernels (anything whose results carry `stepSize` and
 // `logAcceptRatio`), as TFP's SimpleStepSizeAdaptation and DualAveragingStepSizeAdaptation.
 import { NDArray, np, tree } from "@fluxion/core";
-import type { KernelResults, TransitionKernel } from "./kernel.js";
+import { retarget, type KernelResults, type TransitionKernel } from "./kernel.js";
+import type { LogProbFn } from "./util/chains.js";
 import { getInnermost, logAcceptProbFor, replaceInnermost } from "./util/results.js";
 
 export interface SimpleStepSizeAdaptationOptions<R extends KernelResults> {
@@ -35,6 +36,10 @@ export class SimpleStepSizeAdaptation<R extends KernelResults = KernelResults> i
   }
 
   get isCalibrated(): boolean { return false; }
+
+  withTargetLogProbFn(targetLogProbFn: LogProbFn): SimpleStepSizeAdaptation<R> {
+    return new SimpleStepSizeAdaptation({ ...this, innerKernel: retarget(this.innerKernel, targetLogProbFn) });
+  }
 
   bootstrapResults(state: unknown): SimpleStepSizeAdaptationResults<R> {
     const innerResults = this.innerKernel.bootstrapResults(state);
@@ -104,6 +109,11 @@ export class DualAveragingStepSizeAdaptation<R extends KernelResults = KernelRes
   }
 
   get isCalibrated(): boolean { return false; }
+
+  withTargetLogProbFn(targetLogProbFn: LogProbFn): DualAveragingStepSizeAdaptation<R> {
+    const { shrinkageTarget, ...rest } = this;
+    return new DualAveragingStepSizeAdaptation({ ...rest, ...(shrinkageTarget === undefined ? {} : { shrinkageTarget }), innerKernel: retarget(this.innerKernel, targetLogProbFn) });
+  }
 
   bootstrapResults(state: unknown): DualAveragingStepSizeAdaptationResults<R> {
     const innerResults = this.innerKernel.bootstrapResults(state);

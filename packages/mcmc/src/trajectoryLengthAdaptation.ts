@@ -2,7 +2,7 @@
 // on the ChEES criterion computed across many chains, with jittered (Halton) trajectory lengths; after
 // TFP's GradientBasedTrajectoryLengthAdaptation.
 import { NDArray, np, tree } from "@fluxion/core";
-import type { KernelResults, TransitionKernel } from "./kernel.js";
+import { retarget, type KernelResults, type TransitionKernel } from "./kernel.js";
 import { HamiltonianMonteCarlo, type HamiltonianMonteCarloResults } from "./hmc.js";
 import { DualAveragingStepSizeAdaptation } from "./stepSizeAdaptation.js";
 import type { LogProbFn } from "./util/chains.js";
@@ -57,6 +57,10 @@ implements TransitionKernel<GradientBasedTrajectoryLengthAdaptationResults<R>> {
   }
 
   get isCalibrated(): boolean { return false; }
+
+  withTargetLogProbFn(targetLogProbFn: LogProbFn): GradientBasedTrajectoryLengthAdaptation<R> {
+    return new GradientBasedTrajectoryLengthAdaptation({ ...this, innerKernel: retarget(this.innerKernel, targetLogProbFn) });
+  }
 
   bootstrapResults(state: unknown): GradientBasedTrajectoryLengthAdaptationResults<R> {
     const innerResults = this.innerKernel.bootstrapResults(state);

@@ -48,3 +48,16 @@ export function standardNormalChecks(xs: ArrayLike<number>): string[] {
   if (!(Math.abs(v - 1) < 4 * Math.sqrt(2 / (n - 1)))) failures.push(`variance ${v.toFixed(4)} outside 1 ± ${(4 * Math.sqrt(2 / (n - 1))).toFixed(4)}`);
   return failures;
 }
+
+/** Gamma(shape 3, rate) CDF, closed form for integer shape: 1 - e^{-rx}(1 + rx + (rx)²/2). */
+export const gamma3Cdf = (rate: number) => (x: number): number => {
+  const z = rate * x;
+  return x <= 0 ? 0 : 1 - Math.exp(-z) * (1 + z + (z * z) / 2);
+};
+
+/** Beta(2, 3) CDF, the binomial sum I_x(2, 3) = Σ_{j=2}^{4} C(4, j) x^j (1 - x)^{4-j}. */
+export const beta23Cdf = (x: number): number => {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  return 6 * x ** 2 * (1 - x) ** 2 + 4 * x ** 3 * (1 - x) + x ** 4;
+};
