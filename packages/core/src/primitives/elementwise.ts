@@ -122,7 +122,8 @@ export const nextafterP = binaryPrimitive("nextafter", {
   f: (a, b, d) => nextafterScalar(a, b, d),
 });
 
-function nextafterScalar(a: number, b: number, d: DType): number {
+/** The next representable value after a toward b in dtype d (float32 or float64). */
+export function nextafterScalar(a: number, b: number, d: DType): number {
   if (a !== a || b !== b) return NaN;
   if (a === b) return b;
   if (d === "float32") {

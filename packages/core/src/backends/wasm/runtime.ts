@@ -9,6 +9,7 @@ import { debugLog } from "../../debug.js";
 import { type Jaxpr, Literal, Var } from "../../ir/jaxpr.js";
 import { bind } from "../../trace/core.js";
 import { evalJaxpr, literalArray } from "../../trace/staging.js";
+import { nextafterScalar } from "../../primitives/elementwise.js";
 import * as S from "../../special/scalar/index.js";
 import { type Kernel, printKernel } from "../kernel/ir.js";
 import { type FusionCaps, type Plan, planJaxpr, printPlan } from "../kernel/plan.js";
@@ -54,26 +55,8 @@ const jsImports: Record<string, (...a: number[]) => number> = {
   sin: Math.sin, cos: Math.cos, tan: Math.tan, tanh: Math.tanh, logistic: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
   asin: Math.asin, acos: Math.acos, atan: Math.atan, sinh: Math.sinh, cosh: Math.cosh, asinh: Math.asinh, acosh: Math.acosh, atanh: Math.atanh,
   erf: S.erf, erfc: S.erfc, erf_inv: S.erfinv, lgamma: S.lgamma, digamma: S.digamma, pow: Math.pow, atan2: Math.atan2, fmod: (a, b) => a % b,
-  nextafter32: (a, b) => nextafter(a, b, true), nextafter64: (a, b) => nextafter(a, b, false),
+  nextafter32: (a, b) => nextafterScalar(a, b, "float32"), nextafter64: (a, b) => nextafterScalar(a, b, "float64"),
 };
-function nextafter(a: number, b: number, f32: boolean): number {
-  if (a !== a || b !== b) return NaN;
-  if (a === b) return b;
-  if (f32) {
-    const f = new Float32Array([a]);
-    const u = new Int32Array(f.buffer);
-    if (a === 0) u[0] = b > 0 ? 1 : 1 | 0x80000000;
-    else if ((a < b) === (a > 0)) u[0] = u[0]! + 1;
-    else u[0] = u[0]! - 1;
-    return f[0]!;
-  }
-  const f = new Float64Array([a]);
-  const u = new BigInt64Array(f.buffer);
-  if (a === 0) u[0] = b > 0 ? 1n : -(2n ** 63n) + 1n;
-  else if ((a < b) === (a > 0)) u[0] = u[0]! + 1n;
-  else u[0] = u[0]! - 1n;
-  return f[0]!;
-}
 for (const n of IMPORTED) if (!jsImports[n]) throw new Error(`wasm runtime: no JS import for ${n}`);
 
 type KernelFn = (out: number, ...srcs: number[]) => void;
