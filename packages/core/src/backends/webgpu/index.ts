@@ -4,5 +4,5 @@ export {
   WebGPUArray, WebGPUBuffer, allocGpuArray, flushWebGPU, initWebGPU, toWebGPU, webgpuCaps, webgpuExecute, webgpuFinish,
   webgpuInfo, webgpuInitialized, webgpuStats, webgpuSyncReads, type WebGPUInitOptions,
 } from "./runtime.js";
-export { runWhileOnGpu, setMaxLaneElements } from "./lanes.js";
+export { runLoopOnGpu, setMaxLaneElements } from "./lanes.js";
 import "./dot.js";

@@ -157,6 +157,58 @@ describe(`program-per-lane whileLoop on webgpu${skipNote}`, () => {
     expect(Array.from(got[1]!.dataSync())).toEqual(Array.from(want[1]!.dataSync()));
   });
 
+  test("jit(vmap(scan)): each lane scans its own sequence (carry and ys) in one dispatch, shared xs included", () => {
+    const lanes = 300, length = 50;
+    // Per-lane exponential smoothing with a shared weight sequence: c <- c·w_t + x_t·(1 - w_t), y_t = c².
+    const f = (c0: NDArray, xs: NDArray, ws: NDArray) =>
+      lax.scan((c: NDArray, [x, w]: NDArray[]) => {
+        const next = c.mul(w!).add(x!.mul(np.subtract(1, w!)));
+        return [next, next.mul(next)] as [NDArray, NDArray];
+      }, c0, [xs, ws]) as [NDArray, NDArray];
+    const c0 = Array.from({ length: lanes }, (_, l) => Math.fround(Math.sin(l)));
+    const xs = Array.from({ length: lanes * length }, (_, i) => Math.fround(Math.cos(i * 0.11)));
+    const ws = Array.from({ length }, (_, t) => Math.fround(0.5 + 0.4 * Math.sin(t)));
+    const g = jit(vmap(f, { inAxes: [0, 0, null] }));
+    const args = [np.array(c0, "float32"), np.reshape(np.array(xs, "float32"), [lanes, length]), np.array(ws, "float32")] as const;
+    g(...args);
+    const d0 = webgpuStats.dispatches;
+    const p0 = webgpuStats.programPerLane;
+    const [cT, ys] = g(...args);
+    expect(webgpuStats.programPerLane - p0).toBe(1);
+    // The loop, plus two relayouts vmap's scan rule asks for: xs to [length, lanes] and ys back.
+    expect(webgpuStats.dispatches - d0).toBe(3);
+    const cGot = cT!.dataSync(), yGot = ys!.dataSync();
+    expect(ys!.shape).toEqual([lanes, length]);
+    let worst = 0;
+    for (let l = 0; l < lanes; l++) {
+      let c = c0[l]!;
+      for (let t = 0; t < length; t++) {
+        c = c * ws[t]! + xs[l * length + t]! * (1 - ws[t]!);
+        worst = Math.max(worst, Math.abs(yGot[l * length + t]! - c * c));
+      }
+      worst = Math.max(worst, Math.abs(cGot[l]! - c));
+    }
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  test("a plain jitted reverse scan with vector carry runs as one invocation and equals the js device", () => {
+    const f = (c0: NDArray, xs: NDArray) =>
+      lax.scan((c: NDArray, x: NDArray) => [np.tanh(c.mul(0.9).add(x)), np.sum(c.mul(x))] as [NDArray, NDArray], c0, xs, { reverse: true }) as [NDArray, NDArray];
+    const c0 = np.array([0.1, -0.2, 0.3], "float32");
+    const xs = np.reshape(np.array(Array.from({ length: 60 }, (_, i) => Math.sin(i)), "float32"), [20, 3]);
+    const p0 = webgpuStats.programPerLane;
+    const got = jit(f)(c0, xs);
+    expect(webgpuStats.programPerLane - p0).toBe(1);
+    setDefaultDevice("js");
+    const want = jit(f)(c0, xs);
+    setDefaultDevice("webgpu");
+    for (let k = 0; k < 2; k++) {
+      const a = got[k]!.dataSync(), b = want[k]!.dataSync();
+      expect(got[k]!.shape).toEqual(want[k]!.shape);
+      for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-5);
+    }
+  });
+
   test("1024 lanes: one dispatch against the host-driven loop's many (timed)", () => {
     const lanes = 1024;
     const starts = Array.from({ length: lanes }, (_, i) => i + 1);

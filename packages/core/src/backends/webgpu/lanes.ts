@@ -17,7 +17,7 @@ import type { AffineMap, Kernel } from "../kernel/ir.js";
 import { type Plan, planJaxpr } from "../kernel/plan.js";
 import type { BindingKind } from "./protocol.js";
 import {
-  WebGPUBuffer, allocGpuArray, checkNoFloat64, copyBuffer, dispatch, flushWebGPU, gpuBufferOf, pipelineFor, webgpuCaps, webgpuEqnHandlers, webgpuStats,
+  WebGPUBuffer, allocGpuArray, checkNoFloat64, copyBuffer, dispatch, flushWebGPU, gpuBufferOf, maxStorageBindings, pipelineFor, webgpuCaps, webgpuEqnHandlers, webgpuStats,
 } from "./runtime.js";
 import { helperSource } from "./wgslMath.js";
 import {
@@ -107,7 +107,8 @@ interface WhileParamsLike { condJaxpr: Jaxpr; bodyJaxpr: Jaxpr; condNConsts: num
 
 /** Where a jaxpr variable lives inside the per-lane program. */
 type Place =
-  | { readonly kind: "storage"; readonly binding: number; readonly dtype: DType; readonly laneStride: number }
+  /** stepStride: a scan's xs, read at element step · stepStride + offset. */
+  | { readonly kind: "storage"; readonly binding: number; readonly dtype: DType; readonly stepStride: number }
   | { readonly kind: "private"; readonly name: string; readonly dtype: DType; readonly size: number; readonly lane: boolean }
   | { readonly kind: "literal"; readonly value: number; readonly dtype: DType };
 
@@ -116,52 +117,71 @@ interface LaneProgram {
   readonly kinds: readonly BindingKind[];
   readonly mode: "lanes" | "single";
   readonly lanes: number;
-  /** Input index (into the while's inputs) of each storage binding after the carries. */
+  /** Input index (into the loop's inputs) of each read-only storage binding, after the outputs. */
   readonly constInputs: readonly number[];
   readonly elementsPerLane: number;
 }
 
-function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): LaneProgram {
-  const p = eqn.params as unknown as WhileParamsLike;
-  const { condJaxpr, bodyJaxpr, condNConsts: nc, bodyNConsts: nb } = p;
-  checkNoFloat64(condJaxpr);
-  checkNoFloat64(bodyJaxpr);
-  const pattern = lanePattern(eqn, inputs);
-  const lanes = pattern?.lanes ?? 1;
-  const laneMode = pattern !== null;
-  const carryAvals = bodyJaxpr.outvars.map((v) => v.aval);
-  const ncarry = carryAvals.length;
+interface ScanParamsLike { jaxpr: Jaxpr; numConsts: number; numCarry: number; length: number; reverse: boolean }
+
+/**
+ * Compiles a while or scan equation into one WGSL kernel. Bindings: one read_write buffer per
+ * carry (initialised by a copy; each lane owns its slice), then for scans one per ys output,
+ * then the read-only inputs (consts, xs) deduplicated by buffer.
+ */
+function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], forceSingle: boolean): LaneProgram {
+  const isScan = eqn.prim.name === "scan";
+  const wp = eqn.params as unknown as WhileParamsLike;
+  const sp = eqn.params as unknown as ScanParamsLike;
+  const body = isScan ? sp.jaxpr : wp.bodyJaxpr;
+  if (!isScan) checkNoFloat64(wp.condJaxpr);
+  checkNoFloat64(body);
+  const ncarry = isScan ? sp.numCarry : body.outvars.length;
+  const carryAvals = body.outvars.slice(0, ncarry).map((v) => v.aval);
+  const yAvals = isScan ? body.outvars.slice(ncarry).map((v) => v.aval) : [];
+  // Lanes: the vmapped-while pattern, or for scans a common leading carry axis (verified below,
+  // kernel by kernel; a loop that mixes lanes is retried as a single invocation).
+  let lanes = 1;
+  let pattern: LanePattern | null = null;
+  if (!forceSingle && !isScan) {
+    pattern = lanePattern(eqn, inputs);
+    if (pattern) lanes = pattern.lanes;
+  } else if (!forceSingle && carryAvals.length > 0 && carryAvals.every((a) => a.ndim > 0 && a.shape[0] === carryAvals[0]!.shape[0])) {
+    lanes = carryAvals[0]!.shape[0]!;
+  }
+  const laneMode = lanes > 1;
   const helpers = new Set<string>();
   let elements = 0;
   let tempCount = 0;
 
-  // Bindings: one read_write buffer per carry (initialised by a copy, each lane owns its slice),
-  // or for single-invocation loops too; then the consts, deduplicated by buffer.
-  const kinds: BindingKind[] = carryAvals.map(() => "w");
+  const kinds: BindingKind[] = [...carryAvals, ...yAvals].map(() => "w");
   const decls: string[] = carryAvals.map((a, j) => `@group(0) @binding(${j}) var<storage, read_write> st${j}: array<${storageType(a.dtype)}>;`);
+  yAvals.forEach((a, j) => decls.push(`@group(0) @binding(${ncarry + j}) var<storage, read_write> st${ncarry + j}: array<${storageType(a.dtype)}>;`));
+  const nOut = kinds.length;
   const constInputs: number[] = [];
   const bindingOfBuffer = new Map<DeviceBuffer, number>();
-  const storageFor = (inputIndex: number): Place => {
+  const storageFor = (inputIndex: number, stepStride = 0): Place => {
     const x = inputs[inputIndex]!;
     let b = bindingOfBuffer.get(x.buffer);
     if (b === undefined) {
-      b = ncarry + constInputs.length;
+      b = nOut + constInputs.length;
       constInputs.push(inputIndex);
       bindingOfBuffer.set(x.buffer, b);
       kinds.push("r");
       decls.push(`@group(0) @binding(${b}) var<storage, read> st${b}: array<${storageType(x.dtype)}>;`);
     }
-    return { kind: "storage", binding: b, dtype: x.dtype, laneStride: 0 };
+    return { kind: "storage", binding: b, dtype: x.dtype, stepStride };
   };
-  const laneSize = (a: ShapedArray) => a.size / lanes;
   const carryPlaces: Place[] = carryAvals.map((a, j) => {
-    const size = laneMode ? laneSize(a) : a.size;
+    const size = laneMode ? a.size / lanes : a.size;
     elements += size;
     return { kind: "private", name: `c${j}`, dtype: a.dtype, size, lane: laneMode };
   });
 
   const declare = (name: string, d: DType, size: number) => (size === 1 ? `var ${name}: ${valueType(d)};` : `var ${name}: array<${valueType(d)}, ${size}>;`);
   const at = (pl: Extract<Place, { kind: "private" }>, idx: string) => (pl.size === 1 ? pl.name : `${pl.name}[${idx}]`);
+  const storageRead = (pl: Extract<Place, { kind: "storage" }>, off: string, d: DType) =>
+    fromStorage(`st${pl.binding}[${pl.stepStride ? `i32(step) * ${pl.stepStride}i + ` : ""}${off}]`, d);
 
   /** Emits one fused kernel of a program, writing a new private variable; returns its place. */
   const emitKernel = (k: Kernel, srcPlaces: readonly Place[], lines: string[], asLanePred: boolean): Place => {
@@ -180,9 +200,9 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): La
     const checkLaneLoad = (map: AffineMap, size: number) => {
       if (map.strides[0] !== size) throw new LaneUnsupported("a lane value is read across lanes");
       let lo = map.offset, hi = map.offset;
-      map.strides.forEach((s, d) => {
+      map.strides.forEach((st, d) => {
         if (d === 0) return;
-        const ext = s * (space[d]! - 1);
+        const ext = st * (space[d]! - 1);
         if (ext < 0) lo += ext;
         else hi += ext;
       });
@@ -193,10 +213,10 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): La
       load: (src, map, d) => {
         const pl = srcPlaces[src]!;
         if (pl.kind === "literal") return literal(pl.value, d, helpers);
-        if (pl.kind === "storage") return fromStorage(`st${pl.binding}[${affineExpr(map, idx)}]`, d);
+        if (pl.kind === "storage") return storageRead(pl, affineExpr(map, idx), d);
         if (pl.lane) {
           checkLaneLoad(map, pl.size);
-          return at(pl, affineExpr({ offset: map.offset, strides: map.strides.map((s, d2) => (d2 === 0 ? 0 : s)) }, idx));
+          return at(pl, affineExpr({ offset: map.offset, strides: map.strides.map((st, d2) => (d2 === 0 ? 0 : st)) }, idx));
         }
         return at(pl, affineExpr(map, idx));
       },
@@ -206,9 +226,8 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): La
     if (split || asLanePred) inner.push(`let ${idx[0]}: i32 = i32(lane);`);
     const first = split || asLanePred ? 1 : 0;
     if (loopDims.length > 0 && !asLanePred) {
-      const rest = unflatten(`${name}_q`, split ? outShape.slice(1) : outShape, `${name}_o`);
-      inner.push(...rest);
-      (split ? outShape.slice(1) : outShape).forEach((_, d) => inner.push(`let ${idx[d + first]}: i32 = ${name}_o${d};`));
+      inner.push(...unflatten(`${name}_q`, loopDims, `${name}_o`));
+      loopDims.forEach((_, d) => inner.push(`let ${idx[d + first]}: i32 = ${name}_o${d};`));
     }
     const target = outSize === 1 ? name : `${name}[${name}_q]`;
     if (k.reduce && !asLanePred) {
@@ -226,16 +245,13 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): La
       inner.push(...dag.lines, `${target} = ${dag.name(k.root)};`);
     }
     lines.push(declare(name, dtype, outSize));
-    if (count === 1 || asLanePred) {
-      lines.push("{", `let ${name}_q: u32 = 0u;`, ...inner.map((l) => "  " + l), "}");
-    } else {
-      lines.push(`for (var ${name}_q: u32 = 0u; ${name}_q < ${count}u; ${name}_q++) {`, ...inner.map((l) => "  " + l), "}");
-    }
+    if (count === 1 || asLanePred) lines.push("{", `let ${name}_q: u32 = 0u;`, ...inner.map((l) => "  " + l), "}");
+    else lines.push(`for (var ${name}_q: u32 = 0u; ${name}_q < ${count}u; ${name}_q++) {`, ...inner.map((l) => "  " + l), "}");
     return { kind: "private", name, dtype, size: outSize, lane: split && !asLanePred };
   };
 
   /** Emits a jaxpr's plan (kernels only) given places for its inputs; returns places of its outputs. */
-  const emitProgram = (j: Jaxpr, inPlaces: readonly Place[], lines: string[], lanePred: Var | null): Place[] => {
+  const emitProgram = (j: Jaxpr, inPlaces: readonly Place[], lines: string[], lanePred: boolean): Place[] => {
     const plan: Plan = planJaxpr(j, webgpuCaps);
     const places = new Map<Var, Place>();
     j.invars.forEach((v, i) => places.set(v, inPlaces[i]!));
@@ -243,47 +259,41 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): La
     for (const step of plan.steps) {
       if (step.kind !== "kernel") throw new LaneUnsupported(`${step.eqn.prim.name} is not fused on the webgpu device`);
       // The cond's reduce_or over lanes: each lane takes its own predicate instead.
-      const isPred = lanePred !== null && step.out === j.outvars[0] && step.kernel.reduce?.fn === "or" && step.kernel.shape.length === 0 && step.kernel.reduce.sizes.join() === String(lanes);
+      const isPred = lanePred && step.out === j.outvars[0] && step.kernel.reduce?.fn === "or" && step.kernel.shape.length === 0 && step.kernel.reduce.sizes.join() === String(lanes);
       places.set(step.out, emitKernel(step.kernel, step.sources.map(placeOf), lines, isPred));
     }
     return j.outvars.map(placeOf);
   };
 
-  // Cond and body programs.
-  const condIn: Place[] = [...Array.from({ length: nc }, (_, i) => storageFor(i)), ...carryPlaces];
-  const bodyIn: Place[] = [...Array.from({ length: nb }, (_, i) => storageFor(nc + i)), ...carryPlaces];
-  const condLines: string[] = [];
-  const [predPlace] = emitProgram(condJaxpr, condIn, condLines, laneMode ? pattern!.pred : null);
-  const bodyLines: string[] = [];
-  const next = emitProgram(bodyJaxpr, bodyIn, bodyLines, null);
-  if (elements > maxLaneElements) throw new LaneUnsupported(`the loop state and temporaries need ${elements} elements per lane (limit ${maxLaneElements})`);
-
-  const valueAt = (pl: Place, q: string, d: DType, laneOffset: number): string => {
+  /** Element q of a place's value (for a lane place, of this lane's slice). */
+  const valueAt = (pl: Place, q: string, d: DType): string => {
     if (pl.kind === "literal") return literal(pl.value, d, helpers);
-    if (pl.kind === "storage") return fromStorage(`st${pl.binding}[${laneOffset ? `lane * ${laneOffset}u + ` : ""}${q}]`, d);
+    if (pl.kind === "storage") return storageRead(pl, `i32(${q})`, d);
     return at(pl, q);
   };
-  const predExpr = valueAt(predPlace!, "0u", "bool", 0);
 
   // New carries go through temporaries: a body output may be another carry's old value.
-  const assign: string[] = [];
-  next.forEach((pl, j) => {
-    const c = carryPlaces[j] as Extract<Place, { kind: "private" }>;
-    const laneOffset = laneMode && pl.kind === "storage" ? c.size : 0;
-    if (pl.kind === "private" && !pl.lane && laneMode) {
-      // A whole-batch value feeding a lane carry: this lane's slice of it.
-      assign.push(`var n${j}: ${c.size === 1 ? valueType(c.dtype) : `array<${valueType(c.dtype)}, ${c.size}>`};`);
-      assign.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { ${c.size === 1 ? `n${j}` : `n${j}[q]`} = ${at(pl, `lane * ${c.size}u + q`)}; }`);
-      return;
-    }
-    if (pl.kind === "private" && pl.size === c.size) {
-      assign.push(`let n${j} = ${pl.name};`);
-      return;
-    }
-    assign.push(`var n${j}: ${c.size === 1 ? valueType(c.dtype) : `array<${valueType(c.dtype)}, ${c.size}>`};`);
-    assign.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { ${c.size === 1 ? `n${j}` : `n${j}[q]`} = ${valueAt(pl, pl.kind === "private" && pl.size === 1 ? "0u" : "q", c.dtype, laneOffset)}; }`);
-  });
-  carryPlaces.forEach((_, j) => assign.push(`c${j} = n${j};`));
+  const assignCarries = (next: readonly Place[]): string[] => {
+    const out: string[] = [];
+    next.forEach((pl, j) => {
+      const c = carryPlaces[j] as Extract<Place, { kind: "private" }>;
+      const type = c.size === 1 ? valueType(c.dtype) : `array<${valueType(c.dtype)}, ${c.size}>`;
+      const slot = c.size === 1 ? `n${j}` : `n${j}[q]`;
+      if (pl.kind === "private" && pl.size === c.size && pl.lane === c.lane) out.push(`let n${j} = ${pl.name};`);
+      else if (pl.kind === "private" && laneMode && !pl.lane && pl.size === c.size * lanes) {
+        // A whole-batch value feeding a lane carry: this lane's slice of it.
+        out.push(`var n${j}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${at(pl, `lane * ${c.size}u + q`)}; }`);
+      } else if (pl.kind === "storage" && laneMode) {
+        out.push(`var n${j}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${valueAt(pl, `lane * ${c.size}u + q`, c.dtype)}; }`);
+      } else if (pl.kind === "private" && pl.size !== c.size && pl.size !== 1) {
+        throw new LaneUnsupported("a carry's new value has another layout");
+      } else {
+        out.push(`var n${j}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${valueAt(pl, pl.kind === "private" && pl.size === 1 ? "0u" : "q", c.dtype)}; }`);
+      }
+    });
+    carryPlaces.forEach((_, j) => out.push(`c${j} = n${j};`));
+    return out;
+  };
 
   const init: string[] = [];
   const store: string[] = [];
@@ -294,6 +304,47 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): La
     init.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { ${at(c, "q")} = ${fromStorage(`st${j}[${base}q]`, c.dtype)}; }`);
     store.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { st${j}[${base}q] = ${toStorage(at(c, "q"), c.dtype)}; }`);
   });
+
+  let loop: string[];
+  if (!isScan) {
+    const nc = wp.condNConsts, nb = wp.bodyNConsts;
+    const condIn: Place[] = [...Array.from({ length: nc }, (_, i) => storageFor(i)), ...carryPlaces];
+    const bodyIn: Place[] = [...Array.from({ length: nb }, (_, i) => storageFor(nc + i)), ...carryPlaces];
+    const condLines: string[] = [];
+    const [predPlace] = emitProgram(wp.condJaxpr, condIn, condLines, pattern !== null);
+    const bodyLines: string[] = [];
+    const next = emitProgram(body, bodyIn, bodyLines, false);
+    loop = [`loop {`, ...condLines, `  if (!(${valueAt(predPlace!, "0u", "bool")})) { break; }`, ...bodyLines, ...assignCarries(next), `}`];
+  } else {
+    const { numConsts: nk, length, reverse } = sp;
+    const xsIn = inputs.slice(nk + ncarry).map((x, i) => storageFor(nk + ncarry + i, x.size / Math.max(length, 1)));
+    const bodyIn: Place[] = [...Array.from({ length: nk }, (_, i) => storageFor(i)), ...carryPlaces, ...xsIn];
+    const bodyLines: string[] = [];
+    const outs = emitProgram(body, bodyIn, bodyLines, false);
+    const ys: string[] = [];
+    outs.slice(ncarry).forEach((pl, j) => {
+      const a = yAvals[j]!;
+      const dst = `st${ncarry + j}`;
+      const laneSlice = laneMode && a.ndim > 0 && a.shape[0] === lanes ? a.size / lanes : 0;
+      if (laneSlice) {
+        // This lane's part of the step's [B, ...] slice.
+        const src = pl.kind === "private" && pl.lane ? (q: string) => at(pl, q) : (q: string) => valueAt(pl, `lane * ${laneSlice}u + ${q}`, a.dtype);
+        ys.push(`for (var q: u32 = 0u; q < ${laneSlice}u; q++) { ${dst}[step * ${a.size}u + lane * ${laneSlice}u + q] = ${toStorage(src("q"), a.dtype)}; }`);
+      } else {
+        if (pl.kind === "private" && pl.lane) throw new LaneUnsupported("a per-lane output without the lane axis");
+        const src = pl.kind === "private" && pl.size === 1 ? () => valueAt(pl, "0u", a.dtype) : (q: string) => valueAt(pl, q, a.dtype);
+        ys.push(`if (lane == 0u) { for (var q: u32 = 0u; q < ${a.size}u; q++) { ${dst}[step * ${a.size}u + q] = ${toStorage(src("q"), a.dtype)}; } }`);
+      }
+    });
+    loop = [
+      `for (var it: u32 = 0u; it < ${length}u; it++) {`,
+      `  let step: u32 = ${reverse ? `${length - 1}u - it` : "it"};`,
+      ...bodyLines, ...ys, ...assignCarries(outs.slice(0, ncarry)), `}`,
+    ];
+  }
+  if (elements > maxLaneElements) throw new LaneUnsupported(`the loop state and temporaries need ${elements} elements per lane (limit ${maxLaneElements})`);
+  if (kinds.length > maxStorageBindings()) throw new LaneUnsupported(`the loop needs ${kinds.length} storage buffers (the device has ${maxStorageBindings()})`);
+
   const indent = (ls: string[], n: number) => ls.map((l) => " ".repeat(n) + l);
   const main = [
     `@compute @workgroup_size(${WG})`,
@@ -301,19 +352,13 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): La
     `  let lane = gid.x + gid.y * ${gridFor(Math.ceil(lanes / WG))[0] * WG}u;`,
     `  if (lane >= ${lanes}u) { return; }`,
     ...indent(init, 2),
-    `  loop {`,
-    ...indent(condLines, 4),
-    `    if (!(${predExpr})) { break; }`,
-    ...indent(bodyLines, 4),
-    ...indent(assign, 4),
-    `  }`,
+    ...indent(loop, 2),
     ...indent(store, 2),
     `}`,
   ];
   const code = `${helperSource(helpers)}\n${decls.join("\n")}\n${main.join("\n")}\n`;
   return { code, kinds, mode: laneMode ? "lanes" : "single", lanes, constInputs, elementsPerLane: elements };
 }
-
 
 // ------------------------------------------------------------------ the while handler
 
@@ -336,45 +381,57 @@ function compiledLoop(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): Compiled
   const sig = sharingSignature(inputs);
   let c = byShare.get(sig);
   if (!c) {
-    try {
-      const program = compileLaneProgram(eqn, inputs);
-      c = { ok: true, program, key: pipelineFor(program.code, program.kinds) };
-      debugLog(3, () => `webgpu: whileLoop -> program-per-lane kernel (${program.mode === "lanes" ? `${program.lanes} lanes` : "one invocation"}, ${program.elementsPerLane} private elements per lane)`);
-    } catch (e) {
-      if (!(e instanceof LaneUnsupported)) throw e;
-      c = { ok: false, reason: e.message };
-      debugLog(3, () => `webgpu: whileLoop -> host-driven loop (${e.message})`);
+    const what = eqn.prim.name === "scan" ? "scan" : "whileLoop";
+    let program: LaneProgram | null = null;
+    let reason = "";
+    // Lanes first; a loop whose body mixes lanes may still run whole in one invocation.
+    for (const forceSingle of [false, true]) {
+      try {
+        program = compileLaneProgram(eqn, inputs, forceSingle);
+        break;
+      } catch (e) {
+        if (!(e instanceof LaneUnsupported)) throw e;
+        reason = e.message;
+      }
+    }
+    if (program) {
+      const p = program;
+      c = { ok: true, program: p, key: pipelineFor(p.code, p.kinds) };
+      debugLog(3, () => `webgpu: ${what} -> program-per-lane kernel (${p.mode === "lanes" ? `${p.lanes} lanes` : "one invocation"}, ${p.elementsPerLane} private elements per lane)`);
+    } else {
+      c = { ok: false, reason };
+      debugLog(3, () => `webgpu: ${what} -> host-driven loop (${reason})`);
     }
     byShare.set(sig, c);
   }
   return c;
 }
 
-/** Runs a while equation as one program-per-lane dispatch, or returns null for the host loop. */
-export function runWhileOnGpu(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): ConcreteArray[] | null {
+/** Runs a while or scan equation as one program-per-lane dispatch, or returns null for the host loop. */
+export function runLoopOnGpu(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): ConcreteArray[] | null {
   const c = compiledLoop(eqn, inputs);
   if (!c.ok) {
     webgpuStats.hostLoops++;
     return null;
   }
   const { program } = c;
-  const p = eqn.params as unknown as WhileParamsLike;
-  const nIn = p.condNConsts + p.bodyNConsts;
+  const isScan = eqn.prim.name === "scan";
+  const ncarry = isScan ? (eqn.params as unknown as ScanParamsLike).numCarry : eqn.outputs.length;
+  const firstCarry = isScan ? (eqn.params as unknown as ScanParamsLike).numConsts : (eqn.params as unknown as WhileParamsLike).condNConsts + (eqn.params as unknown as WhileParamsLike).bodyNConsts;
   const temps: DeviceBuffer[] = [];
   const outs = eqn.outputs.map((v, j) => {
     const out = allocGpuArray(v.aval);
-    const init = gpuBufferOf(inputs[nIn + j]!, temps);
-    copyBuffer(init, out.buffer as WebGPUBuffer, v.aval.size);
+    if (j < ncarry) copyBuffer(gpuBufferOf(inputs[firstCarry + j]!, temps), out.buffer as WebGPUBuffer, v.aval.size);
     return out;
   });
-  const consts = program.constInputs.map((i) => gpuBufferOf(inputs[i]!, temps));
-  dispatch(c.key, [...outs.map((o) => o.buffer as WebGPUBuffer), ...consts], gridFor(Math.ceil(program.lanes / WG)));
+  const reads = program.constInputs.map((i) => gpuBufferOf(inputs[i]!, temps));
+  dispatch(c.key, [...outs.map((o) => o.buffer as WebGPUBuffer), ...reads], gridFor(Math.ceil(program.lanes / WG)));
   webgpuStats.programPerLane++;
   for (const t of temps) t.release();
   flushWebGPU();
   return outs;
 }
 
-
-webgpuEqnHandlers.set("while", runWhileOnGpu);
+webgpuEqnHandlers.set("while", runLoopOnGpu);
+webgpuEqnHandlers.set("scan", runLoopOnGpu);
 void ShapedArray;

@@ -44,7 +44,10 @@ async function handle(msg: WorkerRequest): Promise<void> {
         host = new GpuHost(result.device);
         result.device.lost.then((lost) => console.error(`[fluxion webgpu worker] device lost: ${lost.message}`), () => {});
       }
-      const reply: WorkerReply = { kind: "init", tag: msg.tag, info: result ? result.info : null, error: result ? null : lastWebGPUError() };
+      const reply: WorkerReply = {
+        kind: "init", tag: msg.tag, info: result ? result.info : null,
+        maxStorageBuffers: result ? result.device.limits.maxStorageBuffersPerShaderStage : 0, error: result ? null : lastWebGPUError(),
+      };
       port.postMessage(reply);
       return;
     }

@@ -10,7 +10,7 @@ export type GpuCommand =
   | { readonly op: "free"; readonly id: number }
   | { readonly op: "pipeline"; readonly key: string; readonly code: string; readonly kinds: readonly BindingKind[] }
   | { readonly op: "dispatch"; readonly key: string; readonly ids: readonly number[]; readonly groups: readonly [number, number, number] }
-  | { readonly op: "copy"; readonly src: number; readonly dst: number; readonly bytes: number };
+  | { readonly op: "copy"; readonly src: number; readonly dst: number; readonly bytes: number; readonly dstOffset?: number };
 
 /** Smallest GPU allocation: bindings of size 0 are invalid, and storage sizes must be multiples of 4. */
 export const MIN_BUFFER_BYTES = 16;
@@ -33,7 +33,7 @@ export type WorkerRequest =
   | { readonly kind: "finish"; readonly cmds: readonly GpuCommand[]; readonly sab: SharedArrayBuffer };
 
 export type WorkerReply =
-  | { readonly kind: "init"; readonly tag: number; readonly info: unknown | null; readonly error: string | null }
+  | { readonly kind: "init"; readonly tag: number; readonly info: unknown | null; readonly maxStorageBuffers: number; readonly error: string | null }
   | { readonly kind: "read"; readonly tag: number; readonly data: ArrayBuffer | null; readonly error: string | null };
 
 /**

@@ -260,11 +260,11 @@ export function flushWebGPU(): void {
 interface CompiledKernel { readonly key: string; readonly rendered: RenderedKernel }
 const kernelCache = new Map<string, CompiledKernel>();
 
-function compiledKernel(k: Kernel): CompiledKernel {
-  const text = `${printKernel(k)}|${k.shape.join(",")}`;
+function compiledKernel(k: Kernel, packBases?: readonly number[]): CompiledKernel {
+  const text = `${printKernel(k)}|${k.shape.join(",")}${packBases ? `|pack ${packBases.join(",")}` : ""}`;
   let c = kernelCache.get(text);
   if (!c) {
-    const rendered = renderKernel(k);
+    const rendered = renderKernel(k, packBases);
     c = { key: pipelineFor(rendered.code, rendered.kinds), rendered };
     kernelCache.set(text, c);
     debugLog(3, () => `webgpu kernel ${c!.key}:\n${text}`);
@@ -272,10 +272,31 @@ function compiledKernel(k: Kernel): CompiledKernel {
   return c;
 }
 
-/** Runs a fused kernel on GPU buffers. */
+/** The device's storage-buffer bindings per shader stage. */
+export function maxStorageBindings(): number {
+  return gpu().maxStorageBuffers;
+}
+
+/** Runs a fused kernel on GPU buffers (packing its sources into one buffer when there are too many). */
 export function runKernel(k: Kernel, out: WebGPUBuffer, sources: readonly WebGPUBuffer[]): void {
-  const c = compiledKernel(k);
-  dispatch(c.key, [out, ...sources], c.rendered.groups);
+  if (sources.length + 1 <= maxStorageBindings()) {
+    const c = compiledKernel(k);
+    dispatch(c.key, [out, ...sources], c.rendered.groups);
+    return;
+  }
+  const bases: number[] = [];
+  let total = 0;
+  for (const s of sources) {
+    bases.push(total);
+    total += s.length;
+  }
+  const pack = WebGPUBuffer.allocate("uint32", total);
+  sources.forEach((s, i) => {
+    if (s.length > 0) gpu().enqueue({ op: "copy", src: s.id, dst: pack.id, bytes: bytesFor(s.length), dstOffset: bytesFor(bases[i]!) });
+  });
+  const c = compiledKernel(k, bases);
+  dispatch(c.key, [out, pack], c.rendered.groups);
+  pack.release();
 }
 
 // ------------------------------------------------------------------ executor

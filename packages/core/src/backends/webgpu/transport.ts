@@ -9,6 +9,8 @@ import { type BindingKind, type GpuCommand, SAB_HEADER, SAB_OK, SAB_PENDING, typ
 export interface Transport {
   readonly kind: "node-worker" | "direct";
   readonly info: WebGPUDeviceInfo;
+  /** The device's storage-buffer bindings per shader stage (kernels with more inputs pack them). */
+  readonly maxStorageBuffers: number;
   /** Whether readSync can work here (false in a browser page's thread). */
   readonly syncReads: boolean;
   enqueue(cmd: GpuCommand): void;
@@ -32,8 +34,10 @@ export class DirectTransport implements Transport {
   readonly kind = "direct";
   readonly syncReads = false;
   private readonly host: GpuHost;
+  readonly maxStorageBuffers: number;
   constructor(device: GPUDevice, readonly info: WebGPUDeviceInfo) {
     this.host = new GpuHost(device);
+    this.maxStorageBuffers = device.limits.maxStorageBuffersPerShaderStage;
   }
   enqueue(cmd: GpuCommand): void {
     this.host.run([cmd]);
@@ -85,7 +89,7 @@ export class NodeWorkerTransport implements Transport {
   /** How far the main thread may run ahead of the GPU worker before it waits. */
   static maxInFlight = 32;
 
-  private constructor(private readonly worker: NodeWorker, readonly info: WebGPUDeviceInfo, private readonly progress: Int32Array) {
+  private constructor(private readonly worker: NodeWorker, readonly info: WebGPUDeviceInfo, private readonly progress: Int32Array, readonly maxStorageBuffers: number) {
     worker.on("message", (msg) => {
       if (msg.kind !== "read") return;
       const p = this.pending.get(msg.tag);
@@ -120,7 +124,7 @@ export class NodeWorkerTransport implements Transport {
       return { transport: null, error: reply.kind === "init" ? reply.error : "unexpected reply" };
     }
     worker.unref();
-    return { transport: new NodeWorkerTransport(worker, reply.info as WebGPUDeviceInfo, new Int32Array(progress)), error: null };
+    return { transport: new NodeWorkerTransport(worker, reply.info as WebGPUDeviceInfo, new Int32Array(progress), reply.maxStorageBuffers), error: null };
   }
 
   enqueue(cmd: GpuCommand): void {

@@ -262,6 +262,19 @@ describe(`webgpu device${skipNote}`, () => {
     for (const o of outs) o.dispose();
   });
 
+  test("a fused kernel with more inputs than the device has storage bindings packs them into one buffer", () => {
+    const n = 24;
+    const xs = Array.from({ length: n }, (_, i) => sweep(-1 - i, 1 + i, 37));
+    const ints = np.array(Array.from({ length: 37 }, (_, i) => i - 18), "int32");
+    const flags = np.array(Array.from({ length: 37 }, (_, i) => i % 3 === 0), "bool");
+    const f = (...args: NDArray[]) => {
+      const floats = args.slice(0, n);
+      const acc = floats.reduce((a, b, i) => (i % 2 ? np.add(a, np.sin(b)) : np.add(a, b.mul(0.5))));
+      return np.where(args[n + 1]!, acc.mul(lax.convertElementType(args[n]!, "float32")), acc);
+    };
+    compareFloat("24 inputs", jit(f)(...xs, ints, flags), f(...xs, ints, flags), 8, 1e-5);
+  });
+
   test("float64 is a clear error naming the operation and the way out", () => {
     const x = np.array([1, 2], "float64");
     expect(() => jit((a: NDArray) => np.exp(a))(x)).toThrow(/webgpu: .*exp.*float64.*devicePut\(x, "wasm"\)/s);

@@ -252,21 +252,30 @@ export function reduceCombine(fn: string, d: DType, acc: string, v: string, help
   return binaryExpr(fn, d, acc, v, helpers);
 }
 
-/** WGSL for a fused kernel: output at binding 0, sources at 1..n. */
-export function renderKernel(k: Kernel): RenderedKernel {
+/**
+ * WGSL for a fused kernel: output at binding 0, sources at 1..n; or, with `packBases`, every source
+ * in one u32 buffer at binding 1 (source i from element packBases[i]), for kernels with more inputs
+ * than the device has storage bindings.
+ */
+export function renderKernel(k: Kernel, packBases?: readonly number[]): RenderedKernel {
   const helpers = new Set<string>();
   const outCount = k.shape.reduce((a, b) => a * b, 1);
   const redSizes = k.reduce?.sizes ?? [];
   const redCount = redSizes.reduce((a, b) => a * b, 1);
   const nOut = k.shape.length;
   const bindings = [`@group(0) @binding(0) var<storage, read_write> out: array<${storageType(k.dtype)}>;`];
-  k.sources.forEach((d, i) => bindings.push(`@group(0) @binding(${i + 1}) var<storage, read> in${i}: array<${storageType(d)}>;`));
-  const kinds: BindingKind[] = ["w", ...k.sources.map((): BindingKind => "r")];
+  if (packBases) bindings.push(`@group(0) @binding(1) var<storage, read> pack: array<u32>;`);
+  else k.sources.forEach((d, i) => bindings.push(`@group(0) @binding(${i + 1}) var<storage, read> in${i}: array<${storageType(d)}>;`));
+  const kinds: BindingKind[] = packBases ? ["w", "r"] : ["w", ...k.sources.map((): BindingKind => "r")];
+  const packed = (src: number, off: string, d: DType) => {
+    const word = `pack[${packBases![src]}i + ${off}]`;
+    return d === "uint32" ? word : d === "bool" ? `(${word} != 0u)` : `bitcast<${valueType(d)}>(${word})`;
+  };
   const outIdx = k.shape.map((_, d) => `o${d}`);
   const redIdx = redSizes.map((_, d) => `r${d}`);
   const leaves: LeafSource = {
     offset: (map) => affineExpr(map, [...outIdx, ...redIdx]),
-    load: (src, map, d) => fromStorage(`in${src}[${affineExpr(map, [...outIdx, ...redIdx])}]`, d),
+    load: (src, map, d) => (packBases ? packed(src, affineExpr(map, [...outIdx, ...redIdx]), d) : fromStorage(`in${src}[${affineExpr(map, [...outIdx, ...redIdx])}]`, d)),
   };
   const body: string[] = [];
   let groups: [number, number, number];
