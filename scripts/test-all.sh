@@ -46,9 +46,11 @@ if node -e 'process.exit(require("./package.json").scripts?.typecheck ? 0 : 1)';
   (( typecheck_status == 0 )) || echo "==> typecheck FAILED (exit ${typecheck_status}); running the tests anyway"
 fi
 
-step "pnpm vitest run (wasm device: every jitted program compiled to WebAssembly)"
+# The engine-level suites again with every jitted program compiled to WebAssembly (the
+# probability, MCMC and optimizer suites run mostly eagerly, and the examples pick their device).
+step "pnpm vitest run (wasm device: engine suites with jitted programs compiled to WebAssembly)"
 wasm_status=0
-FLUXION_DEVICE=wasm pnpm vitest run || wasm_status=$?
+FLUXION_DEVICE=wasm pnpm vitest run tests packages/core packages/transforms --exclude tests/examples.test.ts || wasm_status=$?
 
 step "pnpm vitest run (js reference device)"
 test_status=0
