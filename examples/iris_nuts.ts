@@ -2,11 +2,12 @@
 // w ~ Normal(0, 1)[4, 3], b ~ Normal(0, 1)[3], y ~ Categorical(logits = X w + b), raw features.
 // Four chains run as one batched program with Stan's windowed warmup; predictions average the
 // posterior (Bayesian model averaging).
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { NDArray, np, random, special, init, setDefaultDevice, defaultDevice } from "@fluxion/core";
 import { jit } from "@fluxion/transforms";
 import { windowedAdaptiveNutsFromLogProb, summary } from "@fluxion/mcmc";
+import { tracePlotSvg } from "./tracePlot.js";
 
 export function loadIris(): { x: NDArray; y: NDArray; classes: string[] } {
   const path = fileURLToPath(new URL("./data/iris.csv", import.meta.url));
@@ -32,9 +33,9 @@ export function makeTargetLogProb(x: NDArray, y: NDArray): (s: State) => NDArray
   };
 }
 
-export interface IrisResult { accuracy: number; maxRhat: number; minEssBulk: number; seconds: number; stepSize: number; divergences: number }
+export interface IrisResult { accuracy: number; maxRhat: number; minEssBulk: number; seconds: number; stepSize: number; divergences: number; svgPath: string | null }
 
-export async function main(opts: { nDraws?: number; numAdaptationSteps?: number; nChains?: number; device?: "js" | "wasm"; log?: (s: string) => void } = {}): Promise<IrisResult> {
+export async function main(opts: { nDraws?: number; numAdaptationSteps?: number; nChains?: number; device?: "js" | "wasm"; log?: (s: string) => void; svgPath?: string | null } = {}): Promise<IrisResult> {
   const log = opts.log ?? console.log;
   const nDraws = opts.nDraws ?? 500;
   const nChains = opts.nChains ?? 4;
@@ -67,8 +68,19 @@ export async function main(opts: { nDraws?: number; numAdaptationSteps?: number;
   log(`NUTS: ${nChains} chains × (${opts.numAdaptationSteps ?? 500} warmup + ${nDraws} draws) in ${seconds.toFixed(1)} s (${(leapfrogs / seconds).toFixed(0)} gradients/s), step size ${(stepSize.dataSync()[0] ?? NaN).toFixed(3)}, divergences ${divergences}`);
   log(`Bayesian-model-averaging accuracy: ${accuracy.toFixed(3)}`);
   log(s.toString());
+  // Trace plot of the biases and the first feature's weights, as SVG.
+  const svgPath = opts.svgPath === undefined ? "iris_nuts_trace.svg" : opts.svgPath;
+  if (svgPath) {
+    const perChain = (a: NDArray) => a.toArray() as number[][];
+    const series = [0, 1, 2].flatMap((k) => [
+      { name: `b[${k}]`, draws: perChain(states.b.slice(":", ":", k)) },
+      { name: `w[0, ${k}]`, draws: perChain(states.w.slice(":", ":", 0, k)) },
+    ]);
+    writeFileSync(svgPath, await tracePlotSvg(series));
+    log(`trace plot written to ${svgPath}`);
+  }
   setDefaultDevice(previousDevice);
-  return { accuracy, maxRhat, minEssBulk, seconds, stepSize: stepSize.dataSync()[0]!, divergences };
+  return { accuracy, maxRhat, minEssBulk, seconds, stepSize: stepSize.dataSync()[0]!, divergences, svgPath };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
