@@ -209,6 +209,24 @@ describe(`program-per-lane whileLoop on webgpu${skipNote}`, () => {
     }
   });
 
+  test("nested jit and customJvp calls inside a loop body are inlined into the lane program", () => {
+    const step = jit((v: NDArray) => np.sin(v).mul(0.5).add(v.mul(0.25)));
+    const soft = lax.customJvp((v: NDArray) => np.log1p(np.exp(v)));
+    soft.defjvp(([v], [t]) => [np.log1p(np.exp(v!)), t!.mul(np.divide(1, np.add(1, np.exp(np.negative(v!)))))]);
+    const f = (x: NDArray) => lax.foriLoop(0, 7, (_i: NDArray, c: NDArray) => soft(step(c)).sub(0.5), x) as NDArray;
+    const x = np.array([0.3, -1.2, 2.5, 0.0], "float32");
+    const h0 = webgpuStats.hostLoops, p0 = webgpuStats.programPerLane;
+    const got = jit(vmap(f))(x).dataSync();
+    expect(webgpuStats.hostLoops - h0).toBe(0);
+    expect(webgpuStats.programPerLane - p0).toBe(1);
+    const want = Array.from(x.dataSync()).map((v) => {
+      let c = v;
+      for (let i = 0; i < 7; i++) c = Math.log1p(Math.exp(Math.sin(c) * 0.5 + c * 0.25)) - 0.5;
+      return c;
+    });
+    want.forEach((w, i) => expect(Math.abs(got[i]! - w)).toBeLessThan(1e-5));
+  });
+
   test("1024 lanes: one dispatch against the host-driven loop's many (timed)", () => {
     const lanes = 1024;
     const starts = Array.from({ length: lanes }, (_, i) => i + 1);
