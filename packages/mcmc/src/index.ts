@@ -25,5 +25,5 @@ export {
   type Chains, type EssMethod, type PotentialScaleReductionOptions,
 } from "./diagnostics.js";
 export { summary, Summary, type SummaryRow, type SummaryOptions } from "./summary.js";
-export { windowedAdaptiveNutsFromLogProb, stanWarmupSchedule, type WindowedAdaptiveNutsOptions, type WindowedAdaptiveNutsResult, type WarmupSchedule } from "./windowedAdaptiveNuts.js";
+export { windowedAdaptiveNutsFromLogProb, stanWarmupSchedule, reasonableStepSize, type WindowedAdaptiveNutsOptions, type WindowedAdaptiveNutsResult, type WarmupSchedule } from "./windowedAdaptiveNuts.js";
 export { TransformedTransitionKernel, type TransformedTransitionKernelOptions, type TransformedTransitionKernelResults, type BijectorLike } from "./transformedKernel.js";

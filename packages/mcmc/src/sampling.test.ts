@@ -4,7 +4,7 @@
 // the tests are deterministic; over random seeds each would fail with probability below 0.003.
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { NDArray, np, random } from "@fluxion/core";
-import { jit } from "@fluxion/transforms";
+import { jit, vmap } from "@fluxion/transforms";
 import {
   DualAveragingStepSizeAdaptation, HamiltonianMonteCarlo, MetropolisAdjustedLangevinAlgorithm, NoUTurnSampler, RandomWalkMetropolis,
   GradientBasedTrajectoryLengthAdaptation, SimpleStepSizeAdaptation, TransformedTransitionKernel, cheesHamiltonianMonteCarlo, effectiveSampleSize,
@@ -47,6 +47,16 @@ describe("slow: 1-d standard normal, 400 independent chains", () => {
   test("MALA", () => {
     const kernel = new MetropolisAdjustedLangevinAlgorithm({ targetLogProbFn: scalarStandardNormal as never, stepSize: 0.8 });
     expect(standardNormalChecks(values(finalStates(kernel, overdispersed(4, [400]), 60, 103)))).toEqual([]);
+  });
+});
+
+describe("slow: many chains through jit(vmap(chain)) instead of a chain axis", () => {
+  test("NUTS, 300 chains on a 1-d standard normal, one key per chain", () => {
+    const kernel = new NoUTurnSampler({ targetLogProbFn: scalarStandardNormal as never, stepSize: 0.9 });
+    const chain = (x: NDArray, key: NDArray) => sampleChain({ numResults: 1, numBurninSteps: 24, currentState: x, kernel, seed: key, traceFn: () => null }).states;
+    const states = jit(vmap(chain as never) as never)(overdispersed(14, [300]), random.split(random.key(117), 300)) as NDArray;
+    expect(states.shape).toEqual([300, 1]);
+    expect(standardNormalChecks(values(states))).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@
 // diagonal metric recovers the variances and the draws have the right moments.
 import { afterEach, describe, expect, test } from "vitest";
 import { NDArray, np, random } from "@fluxion/core";
-import { effectiveSampleSize, potentialScaleReduction, stanWarmupSchedule, windowedAdaptiveNutsFromLogProb } from "./index.js";
+import { effectiveSampleSize, potentialScaleReduction, reasonableStepSize, stanWarmupSchedule, windowedAdaptiveNutsFromLogProb } from "./index.js";
 
 // Long synchronous tests starve the worker's RPC; give the event loop a turn between tests.
 afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
@@ -19,6 +19,25 @@ describe("stanWarmupSchedule", () => {
     expect(windowEnds(100)).toEqual([90]);
     expect(stanWarmupSchedule(100).slow.indexOf(true)).toBe(15);
     expect(windowEnds(10)).toEqual([]);
+  });
+});
+
+describe("reasonableStepSize (Stan's init_stepsize)", () => {
+  test("halves from 1 or doubles from 1e-3 to a step of the order of the target's scale", () => {
+    const scale = 0.1;
+    const logProb = (x: NDArray) => np.multiply(np.sum(np.square(np.divide(x, scale)), -1), -0.5);
+    const state = np.multiply(random.normal(random.key(3), [8, 2], { dtype: "float64" }), scale);
+    const ones = np.ones([2], "float64");
+    for (const start of [1, 1e-3]) {
+      const eps = reasonableStepSize(logProb as never, state, 1, np.asarray(start, "float64"), ones, random.key(4)).item();
+      expect(Math.log2(start / eps) % 1).toBeCloseTo(0, 10);
+      expect(eps).toBeGreaterThan(scale / 8);
+      expect(eps).toBeLessThan(4 * scale);
+    }
+    // With the metric matching the scale, the same heuristic finds a step near 1.
+    const eps = reasonableStepSize(logProb as never, state, 1, np.asarray(1e-3, "float64"), np.full([2], scale * scale, "float64"), random.key(4)).item();
+    expect(eps).toBeGreaterThan(0.25);
+    expect(eps).toBeLessThan(4);
   });
 });
 

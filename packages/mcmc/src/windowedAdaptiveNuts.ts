@@ -2,10 +2,13 @@
 // step size throughout, a diagonal inverse mass matrix estimated (pooled over chains) in doubling slow
 // windows, all warmup steps in one compiled scan, then sampleChain with the adapted kernel.
 import { NDArray, np, random, tree } from "@fluxion/core";
-import { scan } from "@fluxion/transforms";
+import { cond, scan, whileLoop } from "@fluxion/transforms";
+import { chainContext } from "./kernel.js";
+import { hamiltonian, leapfrogStep, type PhasePoint } from "./leapfrog.js";
+import { Metric } from "./metric.js";
 import { NoUTurnSampler, type NoUTurnSamplerResults } from "./nuts.js";
 import { sampleChain } from "./sampleChain.js";
-import { callLogProb, overChains, type LogProbFn } from "./util/chains.js";
+import { callLogProb, chainKeys, overChains, type LogProbFn } from "./util/chains.js";
 import { asKey, splitKeys } from "./util/keys.js";
 import { makeRaveler } from "./util/ravel.js";
 import { logAcceptProbFor } from "./util/results.js";
@@ -58,6 +61,7 @@ export interface WindowedAdaptiveNutsOptions {
   seed: number | NDArray;
   /** Stan's default 0.8. */
   targetAcceptProb?: number;
+  /** Starting point of Stan's step-size heuristic (default 1); the heuristic reruns after every metric update. */
   initialStepSize?: number;
   maxTreeDepth?: number;
   traceFn?: (state: unknown, results: NoUTurnSamplerResults) => unknown;
@@ -93,7 +97,11 @@ export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOpt
   const ravelChains = overChains((s: unknown) => raveler.ravel(s), batchRank, 0) as (s: unknown) => NDArray;
   const schedule = stanWarmupSchedule(numAdaptationSteps);
   const scalar = (v: number) => np.asarray(v, dtype);
-  const initialStepSize = options.initialStepSize ?? 0.1;
+  const heuristic = (stepSize: NDArray, inverseMassMatrix: NDArray, state: unknown, key: NDArray) =>
+    reasonableStepSize(targetLogProbFn, state, batchRank, stepSize, inverseMassMatrix, key);
+  const [heuristicKey, warmupStepsKey] = splitKeys(warmupKey, 2);
+  const ones = np.ones([raveler.size], dtype);
+  const initialStepSize = heuristic(scalar(options.initialStepSize ?? 1), ones, currentState, heuristicKey);
 
   const restartDualAveraging = (logStepSize: NDArray): DualAveraging => ({
     step: np.asarray(0, "int32"), errorSum: scalar(0), logAveraged: scalar(0),
@@ -103,11 +111,10 @@ export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOpt
   const kernelFor = (stepSize: NDArray, inverseMassMatrix: NDArray) => new NoUTurnSampler({ targetLogProbFn, stepSize, inverseMassMatrix, maxTreeDepth });
 
   interface Carry { state: unknown; results: NoUTurnSamplerResults; dual: DualAveraging; welford: Welford; inverseMassMatrix: NDArray }
-  const ones = np.ones([raveler.size], dtype);
-  const initialResults = kernelFor(scalar(initialStepSize), ones).bootstrapResults(currentState);
-  const init: Carry = { state: currentState, results: initialResults, dual: restartDualAveraging(np.log(scalar(initialStepSize))), welford: emptyWelford(), inverseMassMatrix: ones };
+  const initialResults = kernelFor(initialStepSize, ones).bootstrapResults(currentState);
+  const init: Carry = { state: currentState, results: initialResults, dual: restartDualAveraging(np.log(initialStepSize)), welford: emptyWelford(), inverseMassMatrix: ones };
   const xs = {
-    key: random.split(warmupKey, Math.max(numAdaptationSteps, 1)),
+    key: random.split(warmupStepsKey, Math.max(numAdaptationSteps, 1)),
     slow: np.array(schedule.slow.length ? schedule.slow : [false]),
     windowEnd: np.array(schedule.windowEnd.length ? schedule.windowEnd : [false]),
   };
@@ -139,7 +146,13 @@ export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOpt
     const n = welford.count;
     const variance = np.divide(welford.m2, np.maximum(np.subtract(n, 1), 1));
     const regularized = np.add(np.multiply(np.divide(n, np.add(n, 5)), variance), np.multiply(np.divide(5, np.add(n, 5)), 1e-3));
-    const restarted = restartDualAveraging(logStepSize);
+    // At a window end Stan reruns its step-size heuristic under the new metric, then restarts dual averaging there.
+    const newMetric = np.where(x.windowEnd, regularized, c.inverseMassMatrix);
+    const restartStep = cond(x.windowEnd,
+      (eps: NDArray, m: NDArray, s: unknown, k: NDArray) => heuristic(eps, m, s, k),
+      (eps: NDArray) => eps,
+      np.exp(logStepSize), newMetric, state, random.foldIn(x.key, 1)) as NDArray;
+    const restarted = restartDualAveraging(np.log(restartStep));
     const dual: DualAveraging = { step: np.add(c.dual.step, 1), errorSum, logAveraged, shrinkageTarget: c.dual.shrinkageTarget, logStepSize };
     const pick = <T>(a: T, b: T): T => tree.map((u: unknown, v: unknown) => np.where(x.windowEnd, u as NDArray, v as NDArray), a, b) as T;
     return [{
@@ -147,12 +160,12 @@ export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOpt
       results,
       dual: pick(restarted, dual),
       welford: pick(emptyWelford(), welford),
-      inverseMassMatrix: np.where(x.windowEnd, regularized, c.inverseMassMatrix),
+      inverseMassMatrix: newMetric,
     }, null];
   };
   const [warm] = numAdaptationSteps > 0 ? scan(warmupStep, init, xs) : [init];
   // After warmup the step size is the iterate average of the last adaptation stretch (Stan's x̄).
-  const stepSize = numAdaptationSteps > 0 ? np.exp(warm.dual.logAveraged) : scalar(initialStepSize);
+  const stepSize = numAdaptationSteps > 0 ? np.exp(warm.dual.logAveraged) : initialStepSize;
   const kernel = kernelFor(stepSize, warm.inverseMassMatrix);
   const out = sampleChain({
     numResults: nDraws, currentState: warm.state, kernel, seed: samplingKey,
@@ -160,4 +173,39 @@ export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOpt
     ...(options.traceFn ? { traceFn: options.traceFn } : {}),
   });
   return { states: out.states, trace: out.trace, stepSize, inverseMassMatrix: warm.inverseMassMatrix };
+}
+
+/**
+ * Stan's step-size initialisation (base_hmc::init_stepsize): from ε, one leapfrog step from each chain's state
+ * with fresh momenta; double ε while the chains' mean acceptance stays above 0.8, or halve it while it stays
+ * below, and stop at the first crossing. A compiled whileLoop (at most 50 halvings or doublings).
+ */
+export function reasonableStepSize(targetLogProbFn: LogProbFn, state: unknown, batchRank: number, stepSize: NDArray, inverseMassMatrix: NDArray, key: NDArray): NDArray {
+  const batchShape = callLogProb(targetLogProbFn, state).shape;
+  const logAccept = (eps: NDArray, k: NDArray): NDArray => {
+    const perChain = overChains((s: unknown, chainKey: NDArray) => {
+      const ctx = chainContext(targetLogProbFn, s, batchRank);
+      const metric = new Metric(inverseMassMatrix, ctx.raveler.size, ctx.raveler.dtype);
+      const position = ctx.raveler.ravel(s);
+      const [lp, grad] = ctx.logProbAndGrad(position);
+      const start: PhasePoint = { position, momentum: metric.sampleMomentum(chainKey), targetLogProb: lp, gradTargetLogProb: grad };
+      const end = leapfrogStep(start, eps, ctx.logProbAndGrad, metric);
+      const change = np.subtract(hamiltonian(start, metric), hamiltonian(end, metric));
+      return np.where(np.isnan(change), -Infinity, change);
+    }, batchRank, [0, 0]) as (s: unknown, k: NDArray) => NDArray;
+    return logAcceptProbFor(perChain(state, chainKeys(k, batchShape)), eps);
+  };
+  const threshold = Math.log(0.8);
+  const up = np.greater(logAccept(stepSize, random.foldIn(key, 0)), threshold);
+  const [final] = whileLoop(
+    ([, i, done]: [NDArray, NDArray, NDArray]) => np.logicalAnd(np.logicalNot(done), np.less(i, 50)),
+    ([eps, i]: [NDArray, NDArray, NDArray]) => {
+      const la = logAccept(eps, random.foldIn(key, np.add(i, 1)));
+      const crossed = np.where(up, np.logicalNot(np.greater(la, threshold)), np.logicalNot(np.less(la, threshold)));
+      const next = np.where(crossed, eps, np.where(up, np.multiply(eps, 2), np.multiply(eps, 0.5)));
+      return [next, np.add(i, 1), crossed] as [NDArray, NDArray, NDArray];
+    },
+    [stepSize, np.asarray(0, "int32"), np.asarray(false)] as [NDArray, NDArray, NDArray],
+  );
+  return final;
 }
