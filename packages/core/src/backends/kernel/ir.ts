@@ -12,10 +12,31 @@ export interface AffineMap {
 export type UnaryFn =
   | "neg" | "abs" | "sqrt" | "rsqrt" | "cbrt" | "square" | "floor" | "ceil" | "round" | "trunc" | "sign" | "not" | "is_finite"
   | "exp" | "exp2" | "log" | "log1p" | "expm1" | "sin" | "cos" | "tan" | "tanh" | "logistic"
-  | "asin" | "acos" | "atan" | "sinh" | "cosh" | "asinh" | "acosh" | "atanh" | "erf" | "erfc" | "erf_inv" | "lgamma" | "digamma";
+  | "asin" | "acos" | "atan" | "sinh" | "cosh" | "asinh" | "acosh" | "atanh" | "erf" | "erfc" | "erf_inv" | "lgamma" | "digamma"
+  | Intrinsic1;
 export type BinaryFn =
   | "add" | "sub" | "mul" | "div" | "rem" | "pow" | "max" | "min" | "atan2" | "nextafter"
-  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "and" | "or" | "xor" | "shift_left" | "shift_right_logical" | "shift_right_arithmetic";
+  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "and" | "or" | "xor" | "shift_left" | "shift_right_logical" | "shift_right_arithmetic"
+  | Intrinsic2;
+
+/**
+ * Float intrinsics that no primitive produces: kernel/decompose.ts builds transcendental functions
+ * from them, and every renderer must lower them natively (WGSL: ldexp/frexp/bitcast builtins; WASM:
+ * i32/i64 bit operations). They keep exponent arithmetic in float lanes, so float64 kernels never need
+ * int64 (absent from the IR) and stay two-lane SIMD. All operands and results share one float dtype.
+ *
+ * - `exponent(x)`: the unbiased exponent field as an integer-valued float, floor(log2|x|) for normal x;
+ *   -bias (-127 / -1023) for zeros and subnormals, bias + 1 (128 / 1024) for infinities and NaN.
+ * - `significand(x)`: x with its exponent field replaced by the bias: ±[1, 2) for normal x (sign kept),
+ *   so x = significand(x) · 2^exponent(x); for zeros and subnormals it is ±(1 + fraction field).
+ * - `ldexp(x, k)`: x · 2^k for an integer-valued float k (not NaN). k is clamped to
+ *   [3 - 2·bias, 2·bias] ([-251, 254], [-2043, 2046]) and applied as (x · 2^k1) · 2^(k - k1) with
+ *   k1 = clamp(k, 2 - bias, bias): one factor, so one rounding, whenever 2^k is normal, and one
+ *   rounding too for |x| ≥ 1/2 and any k — overflow to ±inf and gradual underflow included.
+ * - `copysign(a, b)`: |a| with the sign bit of b.
+ */
+export type Intrinsic1 = "exponent" | "significand";
+export type Intrinsic2 = "ldexp" | "copysign";
 export type ReduceFn = "sum" | "max" | "min" | "and" | "or";
 
 interface Base { readonly id: number; readonly dtype: DType }

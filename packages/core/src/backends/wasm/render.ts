@@ -1,9 +1,13 @@
 // Renders a kernel-IR loop nest to a WebAssembly module with binaryen: dims coalesced, SIMD
 // (f32x4 / f64x2 / i32x4) inner loops where every read is contiguous or a splat, scalar tails,
-// and reductions. Functions WASM lacks are imported from JS for now (see IMPORTED).
+// and reductions. Transcendental functions are first decomposed into basic ops (kernel/decompose.ts);
+// the JS imports (IMPORTED) remain for what is not decomposed and for arguments outside a
+// decomposition's range, which take a per-vector scalar fallback.
 import type { DType } from "../../dtype.js";
 import type { AffineMap, BinaryFn, KNode, Kernel, UnaryFn } from "../kernel/ir.js";
-import { topoOrder } from "../kernel/ir.js";
+import { KBuilder, topoOrder } from "../kernel/ir.js";
+import { debugLevel } from "../../debug.js";
+import { decompose as decomposeFunctions, wasmDecomposition } from "../kernel/decompose.js";
 
 // The binaryen.js namespace is large and untyped in spots; we use the subset below.
 type B = typeof import("binaryen").default;
@@ -61,7 +65,14 @@ export interface RenderedKernel {
 }
 
 export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): RenderedKernel {
-  const nodes = topoOrder([k.root]);
+  // The decomposed graph computes every element; where its guard is true (an argument outside a
+  // decomposition's range) the element is recomputed from the original graph with JS imports.
+  const dec = decomposeFunctions(k.root, new KBuilder(), wasmDecomposition);
+  const root = dec.root;
+  const guard = dec.guard;
+  const mainNodes = topoOrder(guard ? [root, guard] : [root]);
+  const fallbackNodes = guard ? topoOrder([k.root]) : [];
+  const nodes = [...mainNodes, ...fallbackNodes];
   const { outer, red, maps } = coalesce(k, nodes);
   const m = new binaryen.Module();
   m.setFeatures(binaryen.Features.SIMD128 | binaryen.Features.NontrappingFPToInt | binaryen.Features.SignExt | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals);
@@ -91,12 +102,18 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
   // SIMD eligibility: one lane width, no bool storage, no imported functions, contiguous/splat reads.
   const width = (d: DType) => (d === "float64" ? 2 : 4);
   const lanes = width(k.dtype === "bool" ? k.root.dtype : k.dtype);
-  const simdOk = innerSize >= 2 * lanes && k.dtype !== "bool" && nodes.every((n) => {
+  const simdOk = innerSize >= 2 * lanes && k.dtype !== "bool" && mainNodes.every((n) => {
     if (n.dtype !== "bool" && width(n.dtype) !== lanes) return false;
     if (n.op === "load") return n.dtype !== "bool" && [0, 1].includes(innerStride(maps.get(n)!));
     if (n.op === "index") return lanes === 4 && !isF(n.dtype) || (n.dtype === "float32");
-    if (n.op === "unary") return SIMD_UNARY.has(n.fn) && !(n.fn === "abs" && !isF(n.dtype) && n.dtype === "uint32") && (n.a.dtype === "bool" ? n.fn === "not" : true);
-    if (n.op === "binary") return SIMD_BINARY.has(n.fn) && !(isF(n.a.dtype) ? false : n.fn === "div" || n.fn === "rem") && width(n.a.dtype === "bool" ? n.dtype : n.a.dtype) === lanes;
+    if (n.op === "unary") return SIMD_UNARY.has(n.fn) && !(n.fn === "abs" && !isF(n.dtype) && n.dtype === "uint32") && (n.a.dtype === "bool" ? n.fn === "not" : true) && (isF(n.a.dtype) || !FLOAT_ONLY.has(n.fn));
+    if (n.op === "binary") {
+      // WASM SIMD shifts take one scalar count: only constant counts vectorise.
+      if (SHIFTS.has(n.fn)) return !isF(n.a.dtype) && n.a.dtype !== "bool" && n.b.op === "const" && lanes === 4;
+      // Bool operands are whole-lane masks of the kernel's width, so any lane width works.
+      if (n.a.dtype === "bool") return BOOL_BINARY.has(n.fn);
+      return SIMD_BINARY.has(n.fn) && !(isF(n.a.dtype) ? INT_ONLY.has(n.fn) : n.fn === "div" || n.fn === "rem" || FLOAT_ONLY.has(n.fn)) && width(n.a.dtype) === lanes;
+    }
     if (n.op === "convert") return (n.a.dtype === "bool" ? true : width(n.a.dtype) === lanes) && !(n.dtype === "bool");
     if (n.op === "bitcast") return width(n.a.dtype) === width(n.dtype);
     return true;
@@ -125,17 +142,29 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
   };
 
   // ---------------------------------------------------------------- scalar element code
-  const scalarVal = new Map<number, number>(); // node id -> local
-  const emitScalar = (jIdx: (() => Ref) | null): Ref[] => {
+  // Values are keyed by node object: the decomposed and the original graph come from different builders.
+  const scalarVal = new Map<KNode, number>();
+  const emitScalar = (list: readonly KNode[], jIdx: (() => Ref) | null): Ref[] => {
     const code: Ref[] = [];
-    for (const n of nodes) {
+    for (const n of list) {
       const loc = newLocal(wt(n.dtype));
-      scalarVal.set(n.id, loc);
+      scalarVal.set(n, loc);
       code.push(set(loc, scalarNode(n, jIdx)));
     }
     return code;
   };
-  const V = (n: KNode) => get(scalarVal.get(n.id)!, wt(n.dtype));
+  const V = (n: KNode) => get(scalarVal.get(n)!, wt(n.dtype));
+  /** One element of the root: the decomposed graph, recomputed from the original one where guarded. */
+  const scalarElement = (jIdx: () => Ref): { code: Ref[]; value: () => Ref } => {
+    const code = emitScalar(mainNodes, jIdx);
+    const out = newLocal(wt(root.dtype));
+    code.push(set(out, V(root)));
+    if (guard) {
+      const fb = emitScalar(fallbackNodes, jIdx);
+      code.push(m.if(V(guard), m.block(null, [...fb, set(out, V(k.root))])));
+    }
+    return { code, value: () => get(out, wt(root.dtype)) };
+  };
   const addrOf = (n: Extract<KNode, { op: "load" }>, jIdx: (() => Ref) | null): Ref => {
     const mp = maps.get(n)!;
     let idx: Ref = get(baseLocal.get(n)!, i32);
@@ -188,6 +217,14 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
         case "trunc": return F.trunc(x);
         case "round": return F.nearest(x);
         case "is_finite": { const t = newLocal(wt(d)); return m.block(null, [set(t, x), F.eq(F.sub(get(t, wt(d)), get(t, wt(d))), fconst(d, 0))], i32); }
+        case "exponent":
+          return is64(d)
+            ? m.f64.convert_s.i32(m.i32.sub(m.i32.and(m.i32.wrap(m.i64.shr_u(m.i64.reinterpret(x), m.i64.const(52, 0))), c32(0x7ff)), c32(1023)))
+            : m.f32.convert_s.i32(m.i32.sub(m.i32.and(m.i32.shr_u(m.i32.reinterpret(x), c32(23)), c32(0xff)), c32(127)));
+        case "significand":
+          return is64(d)
+            ? m.f64.reinterpret(m.i64.or(m.i64.and(m.i64.reinterpret(x), m.i64.const(-1, 0x800fffff)), m.i64.const(0, 0x3ff00000)))
+            : m.f32.reinterpret(m.i32.or(m.i32.and(m.i32.reinterpret(x), c32(0x807fffff | 0)), c32(0x3f800000)));
         case "sign": {
           const t = newLocal(wt(d));
           return m.block(null, [set(t, x), m.select(F.gt(get(t, wt(d)), fconst(d, 0)), fconst(d, 1), m.select(F.lt(get(t, wt(d)), fconst(d, 0)), fconst(d, -1), get(t, wt(d)), wt(d)), wt(d))], wt(d));
@@ -225,6 +262,26 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
         case "gt": return F.gt(a, b);
         case "ge": return F.ge(a, b);
         case "rem": return callF64("fmod", d, [a, b]);
+        case "copysign": return F.copysign(a, b);
+        case "ldexp": {
+          // (x · 2^k1) · 2^(k - k1), each power built in the exponent field (see Intrinsic2 in ir.ts).
+          const T = wt(d), kc = newLocal(T), k1 = newLocal(T);
+          const lim = ldexpLimits(d);
+          const pow2 = (e: Ref) => is64(d)
+            ? m.f64.reinterpret(m.i64.shl(m.i64.reinterpret(m.f64.add(e, m.f64.const(2 ** 52 + 1023))), m.i64.const(52, 0)))
+            : m.f32.reinterpret(m.i32.shl(m.i32.reinterpret(m.f32.add(e, m.f32.const(2 ** 23 + 127))), c32(23)));
+          // Clamps as compare + select, the same rule as the SIMD pmin/pmax below.
+          const clampTo = (into: number, v: Ref, lo: number, hi: number): Ref[] => [
+            set(into, v),
+            set(into, m.select(F.lt(get(into, T), fconst(d, lo)), fconst(d, lo), get(into, T), T)),
+            set(into, m.select(F.gt(get(into, T), fconst(d, hi)), fconst(d, hi), get(into, T), T)),
+          ];
+          return m.block(null, [
+            ...clampTo(kc, b, lim.k[0], lim.k[1]),
+            ...clampTo(k1, get(kc, T), lim.k1[0], lim.k1[1]),
+            F.mul(F.mul(a, pow2(get(k1, T))), pow2(F.sub(get(kc, T), get(k1, T)))),
+          ], T);
+        }
         case "nextafter": return is64(d) ? m.call("nextafter64", [a, b], f64) : m.f32.demote(m.call("nextafter32", [m.f64.promote(a), m.f64.promote(b)], f64));
         default: return callF64(fn, d, [a, b]);
       }
@@ -275,16 +332,22 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
   }
 
   // ---------------------------------------------------------------- SIMD element code
-  const vecVal = new Map<number, number>();
-  const VV = (n: KNode) => get(vecVal.get(n.id)!, v128);
-  const emitVector = (jIdx: () => Ref): Ref[] => {
+  const vecVal = new Map<KNode, number>();
+  const VV = (n: KNode) => get(vecVal.get(n)!, v128);
+  const emitVector = (list: readonly KNode[], jIdx: () => Ref): Ref[] => {
     const code: Ref[] = [];
-    for (const n of nodes) {
+    for (const n of list) {
       const loc = newLocal(v128);
-      vecVal.set(n.id, loc);
+      vecVal.set(n, loc);
       code.push(set(loc, vectorNode(n, jIdx)));
     }
     return code;
+  };
+  /** A v128 constant holding `bits` in both 64-bit lanes. */
+  const lanes64 = (bits: bigint): Ref => {
+    const bytes: number[] = [];
+    for (let l = 0; l < 2; l++) for (let i = 0n; i < 8n; i++) bytes.push(Number((bits >> (8n * i)) & 0xffn));
+    return m.v128.const(bytes);
   };
   const splat = (d: DType, x: Ref) => (d === "float64" ? m.f64x2.splat(x) : d === "float32" ? m.f32x4.splat(x) : m.i32x4.splat(x));
   function vectorNode(n: KNode, jIdx: () => Ref): Ref {
@@ -302,7 +365,16 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
       }
       case "const": return splat(n.dtype === "bool" ? "int32" : n.dtype, isF(n.dtype) ? fconst(n.dtype, n.value) : c32(n.dtype === "bool" ? (n.value ? -1 : 0) : n.value | 0));
       case "unary": return vectorUnary(n.fn, n.a.dtype, VV(n.a));
-      case "binary": return vectorBinary(n.fn, n.a.dtype, VV(n.a), VV(n.b));
+      case "binary": {
+        if (SHIFTS.has(n.fn) && n.b.op === "const") {
+          // XLA semantics: counts of 32 or more give 0 (logical) or the sign (arithmetic).
+          const c = n.b.value >>> 0;
+          if (n.fn === "shift_right_arithmetic") return m.i32x4.shr_s(VV(n.a), c32(Math.min(c, 31)));
+          if (c >= 32) return m.i32x4.splat(c32(0));
+          return n.fn === "shift_left" ? m.i32x4.shl(VV(n.a), c32(c)) : m.i32x4.shr_u(VV(n.a), c32(c));
+        }
+        return vectorBinary(n.fn, n.a.dtype, VV(n.a), VV(n.b));
+      }
       case "select": return m.v128.bitselect(VV(n.onTrue), VV(n.onFalse), VV(n.pred));
       case "convert": {
         const x = VV(n.a);
@@ -330,6 +402,15 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
         case "trunc": return F.trunc(x);
         case "round": return F.nearest(x);
         case "is_finite": { const t = newLocal(v128); return m.block(null, [set(t, x), F.eq(F.sub(get(t, v128), get(t, v128)), splat(d, fconst(d, 0)))], v128); }
+        case "exponent":
+          // f64: the 11-bit field or-ed into the mantissa of 2^52 converts without i64x2 → f64x2.
+          return d === "float64"
+            ? m.f64x2.sub(m.v128.or(m.v128.and(m.i64x2.shr_u(x, c32(52)), lanes64(0x7ffn)), lanes64(0x4330000000000000n)), splat(d, fconst(d, 2 ** 52 + 1023)))
+            : m.f32x4.convert_i32x4_s(m.i32x4.sub(m.v128.and(m.i32x4.shr_u(x, c32(23)), m.i32x4.splat(c32(0xff))), m.i32x4.splat(c32(127))));
+        case "significand":
+          return d === "float64"
+            ? m.v128.or(m.v128.and(x, lanes64(0x800fffffffffffffn)), lanes64(0x3ff0000000000000n))
+            : m.v128.or(m.v128.and(x, m.i32x4.splat(c32(0x807fffff | 0))), m.i32x4.splat(c32(0x3f800000)));
         default: throw new Error(`simd unary ${fn}`);
       }
     }
@@ -366,6 +447,20 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
         case "le": return F.le(a, b);
         case "gt": return F.gt(a, b);
         case "ge": return F.ge(a, b);
+        case "copysign": return m.v128.bitselect(b, a, d === "float64" ? lanes64(0x8000000000000000n) : m.i32x4.splat(c32(0x80000000 | 0)));
+        case "ldexp": {
+          const kc = newLocal(v128), k1 = newLocal(v128);
+          const lim = ldexpLimits(d);
+          const pow2 = (e: Ref) => d === "float64"
+            ? m.i64x2.shl(F.add(e, splat(d, fconst(d, 2 ** 52 + 1023))), c32(52))
+            : m.i32x4.shl(F.add(e, splat(d, fconst(d, 2 ** 23 + 127))), c32(23));
+          // pmax(k, lo) = k < lo ? lo : k and pmin(k, hi) = hi < k ? hi : k: one instruction each.
+          return m.block(null, [
+            set(kc, F.pmin(F.pmax(b, splat(d, fconst(d, lim.k[0]))), splat(d, fconst(d, lim.k[1])))),
+            set(k1, F.pmin(F.pmax(get(kc, v128), splat(d, fconst(d, lim.k1[0]))), splat(d, fconst(d, lim.k1[1])))),
+            F.mul(F.mul(a, pow2(get(k1, v128))), pow2(F.sub(get(kc, v128), get(k1, v128)))),
+          ], v128);
+        }
         default: throw new Error(`simd binary ${fn}`);
       }
     }
@@ -407,11 +502,14 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
     }
     return { code, idx };
   };
-  const forLoop = (label: string, counter: number, n: Ref, body: Ref[], step = 1): Ref =>
-    m.block(`${label}_out`, [
-      m.if(m.i32.ge_s(get(counter, i32), n), m.br(`${label}_out`)),
-      m.loop(label, m.block(null, [...body, set(counter, m.i32.add(get(counter, i32), c32(step))), m.br(label, m.i32.lt_s(get(counter, i32), n))])),
+  /** A loop while counter < end; `end` is built twice because binaryen expressions have one parent. */
+  const forLoop = (label: string, counter: number, end: number | (() => Ref), body: Ref[], step = 1): Ref => {
+    const n = () => (typeof end === "number" ? c32(end) : end());
+    return m.block(`${label}_out`, [
+      m.if(m.i32.ge_s(get(counter, i32), n()), m.br(`${label}_out`)),
+      m.loop(label, m.block(null, [...body, set(counter, m.i32.add(get(counter, i32), c32(step))), m.br(label, m.i32.lt_s(get(counter, i32), n()))])),
     ]);
+  };
 
   const body: Ref[] = [];
   if (!isReduce) {
@@ -422,12 +520,19 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
     const rowBody: Ref[] = [...decomp, ...setBases(idx), set(j, c32(0))];
     if (simdOk) {
       const vecEnd = innerSize - (innerSize % lanes);
-      const vcode = emitVector(() => get(j, i32));
-      rowBody.push(forLoop("vi", j, c32(vecEnd), [...vcode, m.v128.store(0, 16, outAddr(m.i32.add(rowBase(), get(j, i32))), VV(k.root))], lanes));
+      const vcode = emitVector(mainNodes, () => get(j, i32));
+      const vstore = m.v128.store(0, 16, outAddr(m.i32.add(rowBase(), get(j, i32))), VV(root));
+      if (guard) {
+        // Some lane is outside a decomposition's range: redo these lanes element by element.
+        const jj = newLocal(i32);
+        const se = scalarElement(() => get(jj, i32));
+        const lanesByElement = m.block(null, [set(jj, get(j, i32)), forLoop("vf", jj, () => m.i32.add(get(j, i32), c32(lanes)), [...se.code, storeScalar(outAddr(m.i32.add(rowBase(), get(jj, i32))), se.value())])]);
+        rowBody.push(forLoop("vi", j, vecEnd, [...vcode, m.if(m.v128.any_true(VV(guard)), lanesByElement, vstore)], lanes));
+      } else rowBody.push(forLoop("vi", j, vecEnd, [...vcode, vstore], lanes));
     }
-    const scode = emitScalar(() => get(j, i32));
-    rowBody.push(forLoop("si", j, c32(innerSize), [...scode, storeScalar(outAddr(m.i32.add(rowBase(), get(j, i32))), V(k.root))]));
-    body.push(set(rowIdx, c32(0)), forLoop("row", rowIdx, c32(rows), rowBody));
+    const se = scalarElement(() => get(j, i32));
+    rowBody.push(forLoop("si", j, innerSize, [...se.code, storeScalar(outAddr(m.i32.add(rowBase(), get(j, i32))), se.value())]));
+    body.push(set(rowIdx, c32(0)), forLoop("row", rowIdx, rows, rowBody));
   } else {
     const fn = k.reduce!.fn;
     const d = k.root.dtype;
@@ -458,31 +563,51 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
       const vacc = newLocal(v128);
       const F = d === "float64" ? m.f64x2 : m.f32x4;
       const vecEnd = innerSize - (innerSize % lanes);
-      const vcode = emitVector(() => get(j, i32));
-      const vcomb = fn === "sum" ? F.add(get(vacc, v128), VV(k.root)) : fn === "max" ? F.max(get(vacc, v128), VV(k.root)) : F.min(get(vacc, v128), VV(k.root));
-      inner.push(set(vacc, splat(d, init())), forLoop("vr", j, c32(vecEnd), [...vcode, set(vacc, vcomb)], lanes));
+      const vcode = emitVector(mainNodes, () => get(j, i32));
+      const vcomb = set(vacc, fn === "sum" ? F.add(get(vacc, v128), VV(root)) : fn === "max" ? F.max(get(vacc, v128), VV(root)) : F.min(get(vacc, v128), VV(root)));
+      let vbody: Ref[] = [...vcode, vcomb];
+      if (guard) {
+        const jj = newLocal(i32);
+        const se = scalarElement(() => get(jj, i32));
+        const lanesByElement = m.block(null, [set(jj, get(j, i32)), forLoop("vrf", jj, () => m.i32.add(get(j, i32), c32(lanes)), [...se.code, set(acc, combine(get(acc, T), se.value()))])]);
+        vbody = [...vcode, m.if(m.v128.any_true(VV(guard)), lanesByElement, vcomb)];
+      }
+      inner.push(set(vacc, splat(d, init())), forLoop("vr", j, vecEnd, vbody, lanes));
       for (let l = 0; l < lanes; l++) inner.push(set(acc, combine(get(acc, T), F.extract_lane(get(vacc, v128), l))));
     }
-    const scode = emitScalar(() => get(j, i32));
-    inner.push(forLoop("sr", j, c32(innerSize), [...scode, set(acc, combine(get(acc, T), V(k.root)))]));
-    const outBody: Ref[] = [...o.code, set(acc, init()), set(r2, c32(0)), forLoop("rrow", r2, c32(redRows), inner), storeScalar(outAddr(get(rowIdx, i32)), get(acc, T))];
-    body.push(set(rowIdx, c32(0)), forLoop("orow", rowIdx, c32(nOut), outBody));
+    const se = scalarElement(() => get(j, i32));
+    inner.push(forLoop("sr", j, innerSize, [...se.code, set(acc, combine(get(acc, T), se.value()))]));
+    const outBody: Ref[] = [...o.code, set(acc, init()), set(r2, c32(0)), forLoop("rrow", r2, redRows, inner), storeScalar(outAddr(get(rowIdx, i32)), get(acc, T))];
+    body.push(set(rowIdx, c32(0)), forLoop("orow", rowIdx, nOut, outBody));
   }
   m.addFunction("kernel", binaryen.createType(params), none, locals, m.block(null, body));
   m.addFunctionExport("kernel", "kernel");
   if (optimize) {
-    binaryen.setOptimizeLevel(3);
+    // Decomposed functions make large bodies that V8 optimises anyway; binaryen's -O3 would
+    // cost several times the compile time of -O1 for no measurable speed.
+    binaryen.setOptimizeLevel(dec.count > 0 ? 1 : 3);
     binaryen.setShrinkLevel(0);
     m.optimize();
   }
   if (!m.validate()) throw new Error("wasm render: invalid module:\n" + m.emitText());
   const binary = m.emitBinary();
-  const text = m.emitText();
+  // Printing a module costs as much as optimising it: only at the level that shows it.
+  const text = debugLevel() >= 4 ? m.emitText() : "";
   m.dispose();
   void nSrc;
   return { binary, text: () => text, simd: simdOk };
 }
 
-const SIMD_UNARY = new Set<UnaryFn>(["neg", "abs", "sqrt", "rsqrt", "square", "floor", "ceil", "trunc", "round", "is_finite", "not"]);
-const SIMD_BINARY = new Set<BinaryFn>(["add", "sub", "mul", "div", "max", "min", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "xor"]);
+/** ldexp's clamp of k and of its first factor's exponent k1 (Intrinsic2 in ir.ts). */
+function ldexpLimits(d: DType): { k: [number, number]; k1: [number, number] } {
+  const bias = d === "float64" ? 1023 : 127;
+  return { k: [3 - 2 * bias, 2 * bias], k1: [2 - bias, bias] };
+}
+
+const SIMD_UNARY = new Set<UnaryFn>(["neg", "abs", "sqrt", "rsqrt", "square", "floor", "ceil", "trunc", "round", "is_finite", "not", "exponent", "significand"]);
+const SIMD_BINARY = new Set<BinaryFn>(["add", "sub", "mul", "div", "max", "min", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "xor", "ldexp", "copysign"]);
+const SHIFTS = new Set<BinaryFn>(["shift_left", "shift_right_logical", "shift_right_arithmetic"]);
+const FLOAT_ONLY = new Set<UnaryFn | BinaryFn>(["exponent", "significand", "ldexp", "copysign", "sqrt", "rsqrt", "floor", "ceil", "trunc", "round", "is_finite"]);
+const INT_ONLY = new Set<BinaryFn>(["and", "or", "xor"]);
+const BOOL_BINARY = new Set<BinaryFn>(["and", "or", "xor", "eq", "ne"]);
 void bytes;
