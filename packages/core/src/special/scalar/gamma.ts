@@ -128,30 +128,27 @@ export function gamma(x: number): number {
   return 2.5066282746310002 * v * (v * Math.exp(-x)) * Math.exp(stirlingRemainder(x));
 }
 
-/** log(y) - digamma(y) for y > 0, without cancellation when y is large. */
-export function logMinusDigamma(y: number): number {
-  if (y >= 10) {
-    const r = 1 / (y * y);
-    let s = 0;
-    for (let k = 9; k >= 0; k--) s = s * r + BERNOULLI_OVER_FACTORIAL[k]! * factorialRatio(k);
-    return 0.5 / y + s * r;
-  }
-  return Math.log(y) - digamma(y);
-}
-
-/** (2k+1)!/(2k+2) so that B_{2k+2}/(2k+2)! * it = B_{2k+2}/(2k+2); index k is zero-based. */
-function factorialRatio(k: number): number {
-  return DIGAMMA_ASYMPTOTIC_SCALE[k]!;
-}
-const DIGAMMA_ASYMPTOTIC_SCALE: readonly number[] = (() => {
+/** (2k+1)! for k = 0..11, turning B_{2k+2}/(2k+2)! into the digamma asymptotic coefficient B_{2k+2}/(2k+2). */
+const ODD_FACTORIALS: readonly number[] = (() => {
   const out: number[] = [];
-  let factorial = 1; // (2k+1)!
+  let factorial = 1;
   for (let k = 0; k < 12; k++) {
-    factorial *= k === 0 ? 1 : (2 * k) * (2 * k + 1);
+    if (k > 0) factorial *= 2 * k * (2 * k + 1);
     out.push(factorial);
   }
   return out;
 })();
+
+/** log(y) - digamma(y) for y > 0, without cancellation when y is large (A&S 6.3.18 for y >= 10). */
+export function logMinusDigamma(y: number): number {
+  if (y >= 10) {
+    const r = 1 / (y * y);
+    let s = 0;
+    for (let k = 9; k >= 0; k--) s = s * r + BERNOULLI_OVER_FACTORIAL[k]! * ODD_FACTORIALS[k]!;
+    return 0.5 / y + s * r;
+  }
+  return Math.log(y) - digamma(y);
+}
 
 /** Digamma psi(x). psi(+0) = -Infinity, psi(-0) = +Infinity, NaN at negative integers and -Infinity (scipy). */
 export function digamma(x: number): number {
