@@ -6,3 +6,5 @@ export {
 } from "./runtime.js";
 export { runLoopOnGpu, setMaxLaneElements } from "./lanes.js";
 import "./dot.js";
+import "./threefry.js";
+import "./concat.js";

@@ -3,7 +3,7 @@
 // (state too large, equations without WGSL) fall back to the host-driven loop and still agree.
 // Under CI=true a missing adapter fails instead of skipping.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type NDArray, defaultDevice, init, lax, np, setDebugLevel, setDebugSink, setDefaultDevice } from "@fluxion/core";
+import { type NDArray, defaultDevice, init, lax, np, random, setDebugLevel, setDebugSink, setDefaultDevice } from "@fluxion/core";
 import { jit, vmap } from "@fluxion/transforms";
 import { webgpuRequired } from "./adapter.js";
 import { setMaxLaneElements, webgpuStats } from "./index.js";
@@ -225,6 +225,39 @@ describe(`program-per-lane whileLoop on webgpu${skipNote}`, () => {
       return c;
     });
     want.forEach((w, i) => expect(Math.abs(got[i]! - w)).toBeLessThan(1e-5));
+  });
+
+  test("random numbers inside lane programs: a vmapped random walk with its own key and exit time per lane", () => {
+    // Walk until |x| > 1 (or 200 steps), drawing a uniform step from a fresh key split each time.
+    const walk = (k: NDArray) =>
+      lax.whileLoop(
+        ([, x, n]: NDArray[]) => np.logicalAnd(np.less(np.abs(x!), 1), np.less(n!, 200)),
+        ([key, x, n]: NDArray[]) => {
+          const ks = random.split(key!);
+          const u = random.uniform(ks.slice(1), [], { dtype: "float32" });
+          return [ks.slice(0), x!.add(u.sub(0.5).mul(0.6)), n!.add(1)];
+        },
+        [k, np.array(0, "float32"), np.array(0, "int32")],
+      ) as NDArray[];
+    const keys = random.split(random.key(7), 64);
+    const f = jit(vmap(walk));
+    const h0 = webgpuStats.hostLoops, p0 = webgpuStats.programPerLane;
+    const lines: string[] = [];
+    setDebugSink((l) => lines.push(l));
+    setDebugLevel(3);
+    const got = f(keys);
+    expect(webgpuStats.hostLoops - h0).toBe(0);
+    expect(webgpuStats.programPerLane - p0).toBe(1);
+    // Split into lanes (not run whole in one invocation): each lane walks on its own.
+    expect(lines.some((l) => l.includes("whileLoop -> program-per-lane kernel (64 lanes"))).toBe(true);
+    setDefaultDevice("js");
+    const want = jit(vmap(walk))(keys);
+    setDefaultDevice("webgpu");
+    expect(Array.from(got[2]!.dataSync())).toEqual(Array.from(want[2]!.dataSync()));
+    expect(new Set(Array.from(got[2]!.dataSync())).size).toBeGreaterThan(5);
+    expect(Array.from(got[0]!.dataSync())).toEqual(Array.from(want[0]!.dataSync()));
+    const gx = got[1]!.dataSync(), wx = want[1]!.dataSync();
+    for (let i = 0; i < wx.length; i++) expect(Math.abs(gx[i]! - wx[i]!)).toBeLessThan(1e-5);
   });
 
   test("1024 lanes: one dispatch against the host-driven loop's many (timed)", () => {

@@ -20,6 +20,7 @@ import {
   WebGPUBuffer, allocGpuArray, checkNoFloat64, copyBuffer, dispatch, flushWebGPU, gpuBufferOf, maxStorageBindings, pipelineFor, webgpuCaps, webgpuEqnHandlers, webgpuStats,
 } from "./runtime.js";
 import { helperSource } from "./wgslMath.js";
+import { concatKernel } from "./concat.js";
 import {
   affineExpr, emitDag, fromStorage, gridFor, literal, reduceCombine, reduceInit, storageType, toStorage, unflatten, valueType,
 } from "./wgsl.js";
@@ -210,13 +211,16 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
     return { kind: "private", name: `c${j}`, dtype: a.dtype, size, lane: laneMode };
   });
 
-  const declare = (name: string, d: DType, size: number) => (size === 1 ? `var ${name}: ${valueType(d)};` : `var ${name}: array<${valueType(d)}, ${size}>;`);
+  // Size-0 values are declared with one (never used) element: WGSL has no empty arrays.
+  const declare = (name: string, d: DType, size: number) => (size === 1 ? `var ${name}: ${valueType(d)};` : `var ${name}: array<${valueType(d)}, ${Math.max(size, 1)}>;`);
   const at = (pl: Extract<Place, { kind: "private" }>, idx: string) => (pl.size === 1 ? pl.name : `${pl.name}[${idx}]`);
   const storageRead = (pl: Extract<Place, { kind: "storage" }>, off: string, d: DType) =>
     fromStorage(`st${pl.binding}[${pl.stepStride ? `i32(step) * ${pl.stepStride}i + ` : ""}${off}]`, d);
 
   /** Emits one fused kernel of a program, writing a new private variable; returns its place. */
-  const emitKernel = (k: Kernel, srcPlaces: readonly Place[], lines: string[], asLanePred: boolean): Place => {
+  // `guardedReads`: the kernel selects between loads (concatenate), so the branch not taken may index
+  // past a lane's slice; WGSL clamps such private-array accesses and the value is discarded.
+  const emitKernel = (k: Kernel, srcPlaces: readonly Place[], lines: string[], asLanePred: boolean, guardedReads = false): Place => {
     const outShape = k.shape;
     const red = k.reduce?.sizes ?? [];
     // Lane-split: iteration dim 0 is the lane (fixed), the output holds this lane's slice only.
@@ -230,6 +234,7 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
     const loopDims = asLanePred ? [] : split ? outShape.slice(1) : [...outShape];
     const idx = space.map((_, d) => `i${name}_${d}`);
     const checkLaneLoad = (map: AffineMap, size: number) => {
+      if (space.includes(0)) return; // an empty kernel reads nothing
       if (map.strides[0] !== size) throw new LaneUnsupported("a lane value is read across lanes");
       let lo = map.offset, hi = map.offset;
       map.strides.forEach((st, d) => {
@@ -238,7 +243,7 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
         if (ext < 0) lo += ext;
         else hi += ext;
       });
-      if (lo < 0 || hi >= size) throw new LaneUnsupported("a lane value is read outside its lane");
+      if (!guardedReads && (lo < 0 || hi >= size)) throw new LaneUnsupported(`a lane value is read outside its lane (offsets ${lo}..${hi} of ${size}, iteration space [${space.join(",")}])`);
     };
     const dag = emitDag([k.root], {
       offset: (map) => affineExpr(map, idx),
@@ -282,6 +287,29 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
     return { kind: "private", name, dtype, size: outSize, lane: split && !asLanePred };
   };
 
+  /** threefry2x32 elementwise over this lane's slice (or the whole value), into two private variables. */
+  const emitThreefry = (ins: readonly Place[], aval: ShapedArray, lines: string[]): Place[] => {
+    const split = laneMode && aval.ndim > 0 && aval.shape[0] === lanes;
+    const n = split ? aval.size / lanes : aval.size;
+    const elem = (pl: Place, q: string): string => {
+      if (pl.kind === "literal") return literal(pl.value, "uint32", helpers);
+      if (pl.kind === "storage") return storageRead(pl, split ? `i32(lane * ${n}u + ${q})` : `i32(${q})`, "uint32");
+      if (pl.lane) {
+        if (!split || pl.size !== n) throw new LaneUnsupported("threefry2x32 mixes lanes");
+        return at(pl, q);
+      }
+      if (pl.size === 1) return pl.name;
+      return at(pl, split ? `lane * ${n}u + ${q}` : q);
+    };
+    helpers.add("fx_threefry");
+    const names = [`t${tempCount++}`, `t${tempCount++}`];
+    elements += 2 * n;
+    lines.push(declare(names[0]!, "uint32", n), declare(names[1]!, "uint32", n));
+    const slot = (nm: string) => (n === 1 ? nm : `${nm}[q]`);
+    lines.push(`for (var q: u32 = 0u; q < ${n}u; q++) {`, `  let r = fx_threefry(${ins.map((pl) => elem(pl, "q")).join(", ")});`, `  ${slot(names[0]!)} = r.x;`, `  ${slot(names[1]!)} = r.y;`, `}`);
+    return names.map((name): Place => ({ kind: "private", name, dtype: "uint32", size: n, lane: split }));
+  };
+
   /** Emits a jaxpr's plan (kernels only) given places for its inputs; returns places of its outputs. */
   const emitProgram = (j: Jaxpr, inPlaces: readonly Place[], lines: string[], lanePred: boolean): Place[] => {
     const flat = inlineCalls(j);
@@ -290,6 +318,16 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
     flat.invars.forEach((v, i) => places.set(v, inPlaces[i]!));
     const placeOf = (a: Atom): Place => (a instanceof Literal ? { kind: "literal", value: a.value, dtype: a.aval.dtype } : places.get(a)!);
     for (const step of plan.steps) {
+      if (step.kind === "eqn" && step.eqn.prim.name === "threefry2x32") {
+        const outs = emitThreefry(step.eqn.inputs.map(placeOf), step.eqn.outputs[0]!.aval, lines);
+        step.eqn.outputs.forEach((v, k) => places.set(v, outs[k]!));
+        continue;
+      }
+      if (step.kind === "eqn" && step.eqn.prim.name === "concatenate") {
+        const { kernel, parts } = concatKernel(step.eqn.inputs.map((a) => a.aval), step.eqn.params.dimension as number, step.eqn.outputs[0]!.aval);
+        places.set(step.eqn.outputs[0]!, emitKernel(kernel, parts.map((i) => placeOf(step.eqn.inputs[i]!)), lines, false, true));
+        continue;
+      }
       if (step.kind !== "kernel") throw new LaneUnsupported(`${step.eqn.prim.name} is not fused on the webgpu device`);
       // The cond's reduce_or over lanes: each lane takes its own predicate instead.
       const isPred = lanePred && step.out === flat.outvars[0] && step.kernel.reduce?.fn === "or" && step.kernel.shape.length === 0 && step.kernel.reduce.sizes.join() === String(lanes);
@@ -310,7 +348,7 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
     const out: string[] = [];
     next.forEach((pl, j) => {
       const c = carryPlaces[j] as Extract<Place, { kind: "private" }>;
-      const type = c.size === 1 ? valueType(c.dtype) : `array<${valueType(c.dtype)}, ${c.size}>`;
+      const type = c.size === 1 ? valueType(c.dtype) : `array<${valueType(c.dtype)}, ${Math.max(c.size, 1)}>`;
       const slot = c.size === 1 ? `n${j}` : `n${j}[q]`;
       if (pl.kind === "private" && pl.size === c.size && pl.lane === c.lane) out.push(`let n${j} = ${pl.name};`);
       else if (pl.kind === "private" && laneMode && !pl.lane && pl.size === c.size * lanes) {
@@ -430,7 +468,7 @@ function compiledLoop(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): Compiled
     if (program) {
       const p = program;
       c = { ok: true, program: p, key: pipelineFor(p.code, p.kinds) };
-      debugLog(3, () => `webgpu: ${what} -> program-per-lane kernel (${p.mode === "lanes" ? `${p.lanes} lanes` : "one invocation"}, ${p.elementsPerLane} private elements per lane)`);
+      debugLog(3, () => `webgpu: ${what} -> program-per-lane kernel (${p.mode === "lanes" ? `${p.lanes} lanes` : `one invocation${reason ? `; not split into lanes: ${reason}` : ""}`}, ${p.elementsPerLane} private elements per lane)`);
     } else {
       c = { ok: false, reason };
       debugLog(3, () => `webgpu: ${what} -> host-driven loop (${reason})`);

@@ -279,6 +279,7 @@ export function maxStorageBindings(): number {
 
 /** Runs a fused kernel on GPU buffers (packing its sources into one buffer when there are too many). */
 export function runKernel(k: Kernel, out: WebGPUBuffer, sources: readonly WebGPUBuffer[]): void {
+  if (out.length === 0) return;
   if (sources.length + 1 <= maxStorageBindings()) {
     const c = compiledKernel(k);
     dispatch(c.key, [out, ...sources], c.rendered.groups);

@@ -4,7 +4,7 @@
 // host fallbacks, command batching and the pipeline cache, and the float64 error.
 // Under CI=true a missing adapter fails instead of skipping.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type NDArray, type DType, defaultDevice, devicePut, init, internal, lax, np, setDefaultDevice } from "@fluxion/core";
+import { type NDArray, type DType, defaultDevice, devicePut, init, internal, lax, np, random, setDefaultDevice } from "@fluxion/core";
 import { jit, vmap } from "@fluxion/transforms";
 import { webgpuRequired } from "./adapter.js";
 import { WebGPUArray, webgpuFinish, webgpuInfo, webgpuStats } from "./index.js";
@@ -273,6 +273,29 @@ describe(`webgpu device${skipNote}`, () => {
       return np.where(args[n + 1]!, acc.mul(lax.convertElementType(args[n]!, "float32")), acc);
     };
     compareFloat("24 inputs", jit(f)(...xs, ints, flags), f(...xs, ints, flags), 8, 1e-5);
+  });
+
+  test("threefry2x32 runs on the GPU bit-for-bit equal to the reference (random.bits / uniform under jit)", () => {
+    const k = random.key(42);
+    const before = webgpuStats.fallbacks;
+    const bits = jit((key: NDArray) => random.bits(key, [3, 1000]))(k);
+    const uni = jit((key: NDArray) => random.uniform(random.split(key, 4).slice(2), [777], { dtype: "float32" }))(k);
+    expect(webgpuStats.fallbacks).toBe(before);
+    compareExact("bits", bits, random.bits(k, [3, 1000]));
+    compareExact("uniform", uni, random.uniform(random.split(k, 4).slice(2), [777], { dtype: "float32" }));
+  });
+
+  test("concatenate along any axis runs as one GPU kernel", () => {
+    const a = np.reshape(sweep(-1, 1, 2 * 3 * 4), [2, 3, 4]);
+    const b = np.reshape(sweep(2, 3, 2 * 1 * 4), [2, 1, 4]);
+    const c = np.reshape(sweep(-5, 5, 2 * 5 * 4), [2, 5, 4]);
+    const before = webgpuStats.fallbacks;
+    for (const axis of [0, 1, 2]) {
+      const parts = axis === 1 ? [a, b, c] : [a, a.mul(2)];
+      compareExact(`axis ${axis}`, jit((...xs: NDArray[]) => lax.concatenate(xs, axis))(...parts), lax.concatenate(parts, axis));
+    }
+    compareExact("int32", jit((p: NDArray, q: NDArray) => lax.concatenate([p, q], 0))(np.array([1, 2], "int32"), np.array([3], "int32")), np.array([1, 2, 3], "int32"));
+    expect(webgpuStats.fallbacks).toBe(before);
   });
 
   test("float64 is a clear error naming the operation and the way out", () => {

@@ -211,8 +211,10 @@ export function unflatten(flat: string, shape: readonly number[], prefix: string
   for (let d = shape.length - 1; d >= 0; d--) {
     if (d === 0) lines.push(`let ${prefix}${d}: i32 = i32(${prefix}rest);`);
     else {
-      lines.push(`let ${prefix}${d}: i32 = i32(${prefix}rest % ${shape[d]}u);`);
-      lines.push(`${prefix}rest = ${prefix}rest / ${shape[d]}u;`);
+      // Size-0 dims never run (the loops or dispatches are empty) but must still compile.
+      const size = Math.max(shape[d]!, 1);
+      lines.push(`let ${prefix}${d}: i32 = i32(${prefix}rest % ${size}u);`);
+      lines.push(`${prefix}rest = ${prefix}rest / ${size}u;`);
     }
   }
   return lines;

@@ -242,6 +242,28 @@ const helpers: Record<string, Helper> = {
   return bitcast<f32>(select(u - 1u, u + 1u, (a < b) == (a > 0.0)));
 }`,
   },
+  // Threefry-2x32 with 20 rounds (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11),
+  // in JAX's arrangement: key injection every 4 rounds, rotations 13 15 26 6 / 17 29 16 24.
+  fx_threefry: {
+    deps: [],
+    code: `fn fx_rotl(x: u32, r: u32) -> u32 { return (x << r) | (x >> (32u - r)); }
+fn fx_threefry(k0: u32, k1: u32, x0: u32, x1: u32) -> vec2<u32> {
+  var ks = array<u32, 3>(k0, k1, k0 ^ k1 ^ 0x1BD11BDAu);
+  var rot = array<u32, 8>(13u, 15u, 26u, 6u, 17u, 29u, 16u, 24u);
+  var a = x0 + k0;
+  var b = x1 + k1;
+  for (var g: u32 = 0u; g < 5u; g++) {
+    for (var r: u32 = 0u; r < 4u; r++) {
+      a = a + b;
+      b = fx_rotl(b, rot[(g % 2u) * 4u + r]);
+      b = b ^ a;
+    }
+    a = a + ks[(g + 1u) % 3u];
+    b = b + ks[(g + 2u) % 3u] + g + 1u;
+  }
+  return vec2<u32>(a, b);
+}`,
+  },
   fx_max: { deps: ["fx_isnan"], code: `fn fx_max(a: f32, b: f32) -> f32 { if (fx_isnan(a) || fx_isnan(b)) { return a + b; } return max(a, b); }` },
   fx_min: { deps: ["fx_isnan"], code: `fn fx_min(a: f32, b: f32) -> f32 { if (fx_isnan(a) || fx_isnan(b)) { return a + b; } return min(a, b); }` },
   fx_sign: { deps: [], code: `fn fx_sign(x: f32) -> f32 { if (x > 0.0) { return 1.0; } if (x < 0.0) { return -1.0; } return x; }` },
