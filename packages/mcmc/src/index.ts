@@ -4,7 +4,7 @@ export type { TransitionKernel, KernelResults } from "./kernel.js";
 export { Metric, type MetricKind } from "./metric.js";
 export { leapfrogStep, integrate, hamiltonian, type PhasePoint, type FlatLogProbAndGrad } from "./leapfrog.js";
 export { HamiltonianMonteCarlo, type HamiltonianMonteCarloOptions, type HamiltonianMonteCarloResults } from "./hmc.js";
-export { NoUTurnSampler, type NoUTurnSamplerOptions, type NoUTurnSamplerResults } from "./nuts.js";
+export { NoUTurnSampler, progressiveSample, type NoUTurnSamplerOptions, type NoUTurnSamplerResults } from "./nuts.js";
 export { RandomWalkMetropolis, type RandomWalkMetropolisOptions, type RandomWalkMetropolisResults } from "./randomWalkMetropolis.js";
 export { MetropolisAdjustedLangevinAlgorithm, type MetropolisAdjustedLangevinAlgorithmOptions, type MetropolisAdjustedLangevinAlgorithmResults } from "./mala.js";
 export {

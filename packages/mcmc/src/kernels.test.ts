@@ -5,7 +5,7 @@ import { NDArray, np, random, tree } from "@fluxion/core";
 import { jit, makeJaxpr, vmap } from "@fluxion/transforms";
 import {
   DualAveragingStepSizeAdaptation, HamiltonianMonteCarlo, MetropolisAdjustedLangevinAlgorithm, NoUTurnSampler, RandomWalkMetropolis,
-  SimpleStepSizeAdaptation, TransformedTransitionKernel, cheesGradient, sampleChain, sampleChainChunked, type BijectorLike, type TransitionKernel,
+  SimpleStepSizeAdaptation, TransformedTransitionKernel, cheesGradient, progressiveSample, sampleChain, sampleChainChunked, type BijectorLike, type TransitionKernel,
 } from "./index.js";
 
 // Long synchronous tests starve the worker's RPC; give the event loop a turn between tests.
@@ -300,5 +300,41 @@ describe("TransformedTransitionKernel", () => {
   });
   test("a kernel that cannot be retargeted is refused with a clear message", () => {
     expect(() => new TransformedTransitionKernel({ innerKernel: new Counter() as never, bijector: exp })).toThrow(/withTargetLogProbFn|targetLogProbFn/);
+  });
+});
+
+describe("float32 states (the default dtype)", () => {
+  test("stay float32 and finite through every kernel and dual averaging", () => {
+    const x0 = np.zeros([3, 2]);
+    const all = [...kernels.map(([, make]) => make()), new DualAveragingStepSizeAdaptation({ innerKernel: kernels[1]![1](), numAdaptationSteps: 5 }) as unknown as AnyKernel];
+    for (const kernel of all) {
+      const out = sampleChain({ numResults: 10, currentState: x0, kernel, seed: 3, traceFn: () => null }).states as NDArray;
+      expect(out.dtype).toBe("float32");
+      expect(np.all(np.isfinite(out)).item()).toBe(1);
+      expect(np.max(np.abs(out)).item()).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("NUTS subtree sampling with one running uniform", () => {
+  test("keeps leaf i with probability w_i / Σ w over the whole range of the uniform", () => {
+    // Exact: sweep u over a fine grid of [0, 1) and measure which leaf each u ends on.
+    const logWeights = [-0.3, -2.0, 0.4, -Infinity, -0.9, -5.0, 0.0];
+    const gridSize = 20000;
+    const u0 = np.divide(np.add(np.arange(gridSize).astype("float64"), 0.5), gridSize);
+    let uniform = u0;
+    let logWeight = np.full([gridSize], -Infinity, "float64");
+    let kept = np.full([gridSize], -1, "int32");
+    logWeights.forEach((w, i) => {
+      const step = progressiveSample(uniform, logWeight, np.full([gridSize], w, "float64"));
+      kept = np.where(step.take, np.full([gridSize], i, "int32"), kept);
+      uniform = step.uniform;
+      logWeight = step.logWeight;
+    });
+    const total = logWeights.reduce((a, w) => a + Math.exp(w), 0);
+    const counts = logWeights.map(() => 0);
+    for (const k of kept.toArray() as number[]) counts[k]! += 1;
+    logWeights.forEach((w, i) => expect(Math.abs(counts[i]! / gridSize - Math.exp(w) / total)).toBeLessThan(2 / gridSize));
+    expect(np.all(np.less(uniform, 1)).item()).toBe(1);
   });
 });

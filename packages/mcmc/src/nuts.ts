@@ -287,13 +287,7 @@ function buildSubtree(from: PhasePoint, signedStep: NDArray, size: NDArray, unif
       const rawChange = np.subtract(energy, c.initialEnergy);
       const energyChange = np.where(np.isnan(rawChange), Infinity, rawChange);
       const diverging = np.greater(energyChange, c.maxEnergyDiff);
-      const leafLogWeight = np.negative(energyChange);
-      const logWeight = np.logaddexp(s.logWeight, leafLogWeight);
-      const rawShare = np.exp(np.subtract(leafLogWeight, logWeight));
-      const share = np.where(np.isnan(rawShare), 0, rawShare);
-      const take = np.less(s.uniform, share);
-      const rescaled = np.where(take, np.divide(s.uniform, share), np.divide(np.subtract(s.uniform, share), np.subtract(1, share)));
-      const nextUniform = np.minimum(np.where(np.isfinite(rescaled), rescaled, 0), 1 - 2 ** -52);
+      const { take, logWeight, uniform: nextUniform } = progressiveSample(s.uniform, s.logWeight, np.negative(energyChange));
       const velocity = c.metric.velocity(point.momentum);
       const momentumSum = np.add(s.momentumSum, point.momentum);
 
@@ -348,6 +342,23 @@ function buildSubtree(from: PhasePoint, signedStep: NDArray, size: NDArray, unif
     },
     init,
   );
+}
+
+/**
+ * One step of uniform progressive sampling with a single running uniform u in [0, 1): a new leaf of log
+ * weight w joins candidates of total log weight W; it is taken with probability a = e^w / (e^W + e^w), as
+ * u < a, and u is rescaled to u / a or (u - a) / (1 - a), again uniform given the decision. Over a subtree
+ * the leaf finally kept is leaf i with probability e^{w_i} / Σ e^{w_j}.
+ */
+export function progressiveSample(uniform: NDArray, logWeight: NDArray, leafLogWeight: NDArray): { take: NDArray; logWeight: NDArray; uniform: NDArray } {
+  const total = np.logaddexp(logWeight, leafLogWeight);
+  const rawShare = np.exp(np.subtract(leafLogWeight, total));
+  const share = np.where(np.isnan(rawShare), 0, rawShare);
+  const take = np.less(uniform, share);
+  const rescaled = np.where(take, np.divide(uniform, share), np.divide(np.subtract(uniform, share), np.subtract(1, share)));
+  // The largest float below 1 in the dtype keeps the rescaled uniform in [0, 1).
+  const largestBelowOne = uniform.dtype === "float64" ? 1 - 2 ** -53 : 1 - 2 ** -24;
+  return { take, logWeight: total, uniform: np.minimum(np.where(np.isfinite(rescaled), rescaled, 0), largestBelowOne) };
 }
 
 /** Per row: whether a trajectory with end velocities `vA`, `vB` (rows or one row) and momentum sum `rho` turns back. */
