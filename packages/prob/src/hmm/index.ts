@@ -1,0 +1,2 @@
+// Hidden Markov models (TFP's tfd.HiddenMarkovModel).
+export { HiddenMarkovModel, type HiddenMarkovModelParams } from "./hiddenMarkovModel.js";
