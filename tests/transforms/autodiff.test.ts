@@ -40,6 +40,17 @@ describe("grad", () => {
     close(g, [2, 4]);
     expect(aux.n).toBe(2);
   });
+  it("hasAux returns concrete aux arrays (not tracers), also under jit", async () => {
+    const { jit } = await import("@fluxion/transforms");
+    const f = (x: NDArray) => [np.sum(np.square(x)), { sq: np.square(x), n: 2 }];
+    const [[v, aux], g] = valueAndGrad(f, { hasAux: true })(np.array([1, 3], "float64")) as [[NDArray, { sq: NDArray; n: NDArray }], NDArray];
+    expect(v.item()).toBe(10);
+    expect(aux.sq.toArray()).toEqual([1, 9]);
+    expect(np.add(aux.sq, 1).toArray()).toEqual([2, 10]);
+    expect(g.toArray()).toEqual([2, 6]);
+    const [, auxJ] = jit(grad(f, { hasAux: true }))(np.array([2], "float64")) as [NDArray, { sq: NDArray }];
+    expect(auxJ.sq.toArray()).toEqual([4]);
+  });
   it("valueAndGrad returns both", () => {
     const [v, g] = valueAndGrad((x: NDArray) => np.sum(np.exp(x)))(np.array([0, 1], "float64"));
     close(v, 1 + Math.E);

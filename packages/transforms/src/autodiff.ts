@@ -57,27 +57,36 @@ export function valueAndGrad(f: Fn, opts: GradOptions = {}): (...args: unknown[]
         throw new DTypeError(`grad(${name}): differentiated argument leaf ${i} has dtype ${l.dtype}; grad needs float inputs. Convert it with .astype("float32"), or exclude it with argnums.`);
       }
     });
-    let aux: unknown = undefined;
+    // Aux leaves are extra primal outputs of the linearized function (cotangent zero), so they come
+    // back as concrete values (or outer-trace values), never as tracers of the finished trace.
+    let auxDef: ReturnType<typeof tree.structure> | null = null;
+    let auxAll: unknown[] = [];
     const flat = (...xs: NDArray[]) => {
       const dargs = tree.unflatten(def, xs) as unknown[];
       const full = [...args];
       argnums.forEach((a, k) => (full[a] = dargs[k]));
       let r = (f as (...a: unknown[]) => unknown)(...full);
+      let auxLeaves: NDArray[] = [];
       if (opts.hasAux) {
         if (!Array.isArray(r) || r.length !== 2) throw new TransformError(`grad(${name}) with hasAux: the function must return [value, aux], got ${Array.isArray(r) ? `an array of length ${r.length}` : typeof r}.`);
-        aux = r[1];
+        const [al, ad] = tree.flatten(r[1]);
+        auxDef = ad;
+        auxAll = al;
+        auxLeaves = al.filter((l): l is NDArray => l instanceof NDArray);
         r = r[0];
       }
       const v = r instanceof NDArray ? r : np.asarray(r as number);
       if (v.ndim !== 0) throw new TransformError(`grad(${name}): the function must return a scalar, got shape [${v.shape}]. Use jacrev / vjp for non-scalar outputs, or reduce (e.g. .sum()).`);
       if (!isFloat(v.dtype)) throw new DTypeError(`grad(${name}): the function must return a float scalar, got ${v.dtype}.`);
-      return [v];
+      return [v, ...auxLeaves];
     };
     const [outs, pullback] = internal.vjpFlat(flat, leaves);
     const y = outs[0]!;
-    const cts = pullback([internal.full([], 1, y.dtype)]);
+    const cts = pullback([internal.full([], 1, y.dtype), ...outs.slice(1).map((o) => new internal.Zero(internal.tangentAval(o.aval)))]);
     const grads = tree.unflatten(def, cts.map((c, i) => (c instanceof internal.Zero ? internal.zerosFor(leaves[i]!.aval) : c))) as unknown[];
     const g = typeof opts.argnums === "number" || opts.argnums === undefined ? grads[0] : grads;
+    let k = 1;
+    const aux = auxDef ? tree.unflatten(auxDef, auxAll.map((l) => (l instanceof NDArray ? outs[k++] : l))) : undefined;
     return [opts.hasAux ? [y, aux] : y, g];
   };
 }
