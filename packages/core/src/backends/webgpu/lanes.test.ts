@@ -4,7 +4,7 @@
 // Under CI=true a missing adapter fails instead of skipping.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type NDArray, defaultDevice, init, lax, np, random, setDebugLevel, setDebugSink, setDefaultDevice } from "@fluxion/core";
-import { jit, vmap } from "@fluxion/transforms";
+import { grad, jit, vmap } from "@fluxion/transforms";
 import { webgpuRequired } from "./adapter.js";
 import { setMaxLaneElements, webgpuStats } from "./index.js";
 
@@ -138,7 +138,7 @@ describe(`program-per-lane whileLoop on webgpu${skipNote}`, () => {
     const [, stepsHost] = jit(vmap(collatz))(...args);
     expect(webgpuStats.hostLoops - h0).toBe(1);
     expect(Array.from(stepsHost!.dataSync())).toEqual(starts.map(collatzOracle));
-    expect(lines.some((l) => /whileLoop -> host-driven loop \(the loop state and temporaries need \d+ elements per lane \(limit 1\)\)/.test(l))).toBe(true);
+    expect(lines.some((l) => /whileLoop -> host-driven loop \(the loop state and temporaries need \d+ elements per lane \(limit 1\)/.test(l))).toBe(true);
     setMaxLaneElements(4096);
     const [, stepsLanes] = jit(vmap(collatz))(...args);
     expect(Array.from(stepsLanes!.dataSync())).toEqual(starts.map(collatzOracle));
@@ -258,6 +258,49 @@ describe(`program-per-lane whileLoop on webgpu${skipNote}`, () => {
     expect(Array.from(got[0]!.dataSync())).toEqual(Array.from(want[0]!.dataSync()));
     const gx = got[1]!.dataSync(), wx = want[1]!.dataSync();
     for (let i = 0; i < wx.length; i++) expect(Math.abs(gx[i]! - wx[i]!)).toBeLessThan(1e-5);
+  });
+
+  test("vmapped HMC (shared step counter, per-chain keys and state): one lane kernel, equal to the js device", () => {
+    // Standard normal target in 3 dimensions, 4 leapfrog steps, Box-Muller momenta, 25 transitions.
+    const D = 3, L = 4, eps = 0.3, steps = 25;
+    const logp = (x: NDArray) => np.sum(x.mul(x)).mul(-0.5);
+    const g = grad(logp);
+    const chain = (key: NDArray, x0: NDArray) => lax.whileLoop(
+      ([, , n]: NDArray[]) => np.less(n!, steps),
+      ([k, x, n, acc]: NDArray[]) => {
+        const ks = random.split(k!, 3);
+        const u = random.uniform(ks.slice(1), [2, D], { dtype: "float32" });
+        const p0 = np.sqrt(np.log(u.slice(0)).mul(-2)).mul(np.cos(u.slice(1).mul(2 * Math.PI)));
+        let q = x!, p = p0.add(g(q).mul(eps / 2));
+        for (let l = 0; l < L; l++) {
+          q = q.add(p.mul(eps));
+          if (l < L - 1) p = p.add(g(q).mul(eps));
+        }
+        p = p.add(g(q).mul(eps / 2));
+        const h0 = logp(x!).sub(np.sum(p0.mul(p0)).mul(0.5));
+        const h1 = logp(q).sub(np.sum(p.mul(p)).mul(0.5));
+        const accept = np.less(np.log(random.uniform(ks.slice(2), [], { dtype: "float32" })), h1.sub(h0));
+        return [ks.slice(0), np.where(accept, q, x!), n!.add(1), acc!.add(accept.astype("int32"))];
+      },
+      [key, x0, np.array(0, "int32"), np.array(0, "int32")]) as NDArray[];
+    const chains = 48;
+    const keys = random.split(random.key(3), chains);
+    const x0 = np.reshape(np.array(Array.from({ length: chains * D }, (_, i) => Math.sin(i)), "float32"), [chains, D]);
+    const lines: string[] = [];
+    setDebugSink((l) => lines.push(l));
+    setDebugLevel(3);
+    const d0 = webgpuStats.dispatches;
+    const got = jit(vmap(chain))(keys, x0);
+    expect(lines.some((l) => l.includes(`whileLoop -> program-per-lane kernel (${chains} lanes`))).toBe(true);
+    expect(webgpuStats.dispatches - d0).toBeLessThanOrEqual(3);
+    setDefaultDevice("js");
+    const want = jit(vmap(chain))(keys, x0);
+    setDefaultDevice("webgpu");
+    expect(Array.from(got[0]!.dataSync())).toEqual(Array.from(want[0]!.dataSync()));
+    expect(Array.from(got[2]!.dataSync())).toEqual(Array.from(want[2]!.dataSync()));
+    expect(Array.from(got[3]!.dataSync())).toEqual(Array.from(want[3]!.dataSync()));
+    const gx = got[1]!.dataSync(), wx = want[1]!.dataSync();
+    for (let i = 0; i < wx.length; i++) expect(Math.abs(gx[i]! - wx[i]!)).toBeLessThan(1e-4);
   });
 
   test("1024 lanes: one dispatch against the host-driven loop's many (timed)", () => {

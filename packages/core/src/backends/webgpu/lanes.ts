@@ -77,10 +77,14 @@ interface LanePattern {
  */
 function lanePattern(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): LanePattern | null {
   const { condJaxpr, bodyJaxpr, condNConsts: nc, bodyNConsts: nb } = eqn.params as unknown as WhileParamsLike;
+  const no = (why: string) => {
+    debugLog(3, () => `webgpu: whileLoop is not vmap's per-lane loop: ${why}`);
+    return null;
+  };
   const red = producer(condJaxpr, condJaxpr.outvars[0]!);
-  if (!red || red.prim.name !== "reduce_or" || (red.params.axes as number[]).join() !== "0") return null;
+  if (!red || red.prim.name !== "reduce_or" || (red.params.axes as number[]).join() !== "0") return no("its predicate is not a reduce_or over axis 0");
   const pred = red.inputs[0];
-  if (!(pred instanceof Var) || pred.aval.ndim !== 1) return null;
+  if (!(pred instanceof Var) || pred.aval.ndim !== 1) return no("its predicate is not per lane");
   const lanes = pred.aval.shape[0]!;
   const carries = bodyJaxpr.outvars.length;
   const inKey = (x: ConcreteArray) => `in:${objectId(x.buffer)}`;
@@ -89,15 +93,15 @@ function lanePattern(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): LanePatte
   const predKey = condKeys.get(pred)!;
   for (let j = 0; j < carries; j++) {
     const out = bodyJaxpr.outvars[j]!;
-    if (bodyJaxpr.invars[nb + j]!.aval.shape[0] !== lanes) return null;
+    if (bodyJaxpr.invars[nb + j]!.aval.shape[0] !== lanes) return no(`carry ${j} has no lane axis`);
     const sel = producer(bodyJaxpr, out);
-    if (!sel || sel.prim.name !== "select_n" || sel.inputs.length !== 3) return null;
+    if (!sel || sel.prim.name !== "select_n" || sel.inputs.length !== 3) return no(`carry ${j} is not updated through a select`);
     const [q, onFalse] = sel.inputs;
-    if (!(onFalse instanceof Var) || bodyKeys.get(onFalse) !== `carry:${j}`) return null;
+    if (!(onFalse instanceof Var) || bodyKeys.get(onFalse) !== `carry:${j}`) return no(`carry ${j}'s select does not keep the old value`);
     let qv = q instanceof Var ? q : null;
     const b = qv ? producer(bodyJaxpr, qv) : null;
     if (b && b.prim.name === "broadcast_in_dim" && ((b.params.broadcastDimensions as number[])[0] === 0)) qv = b.inputs[0] instanceof Var ? b.inputs[0] : null;
-    if (!qv || bodyKeys.get(qv) !== predKey) return null;
+    if (!qv || bodyKeys.get(qv) !== predKey) return no(`carry ${j}'s select is not on the loop predicate (${qv ? bodyKeys.get(qv)?.slice(0, 200) : "literal"} vs ${predKey.slice(0, 200)})`);
   }
   return { pred, lanes };
 }
@@ -174,14 +178,13 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
   const yAvals = isScan ? body.outvars.slice(ncarry).map((v) => v.aval) : [];
   // Lanes: the vmapped-while pattern, or for scans a common leading carry axis (verified below,
   // kernel by kernel; a loop that mixes lanes is retried as a single invocation).
+  // Otherwise (a scan, or a while whose predicate all lanes share) the lane axis is the leading
+  // axis of the first batched carry; carries without it are shared, computed alike by every lane.
   let lanes = 1;
   let pattern: LanePattern | null = null;
-  if (!forceSingle && !isScan) {
-    pattern = lanePattern(eqn, inputs);
-    if (pattern) lanes = pattern.lanes;
-  } else if (!forceSingle && carryAvals.length > 0 && carryAvals.every((a) => a.ndim > 0 && a.shape[0] === carryAvals[0]!.shape[0])) {
-    lanes = carryAvals[0]!.shape[0]!;
-  }
+  if (!forceSingle && !isScan) pattern = lanePattern(eqn, inputs);
+  if (pattern) lanes = pattern.lanes;
+  else if (!forceSingle) lanes = carryAvals.find((a) => a.ndim > 0)?.shape[0] ?? 1;
   const laneMode = lanes > 1;
   const helpers = new Set<string>();
   let elements = 0;
@@ -206,9 +209,10 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
     return { kind: "storage", binding: b, dtype: x.dtype, stepStride };
   };
   const carryPlaces: Place[] = carryAvals.map((a, j) => {
-    const size = laneMode ? a.size / lanes : a.size;
+    const lane = laneMode && a.ndim > 0 && a.shape[0] === lanes;
+    const size = lane ? a.size / lanes : a.size;
     elements += size;
-    return { kind: "private", name: `c${j}`, dtype: a.dtype, size, lane: laneMode };
+    return { kind: "private", name: `c${j}`, dtype: a.dtype, size, lane };
   });
 
   // Size-0 values are declared with one (never used) element: WGSL has no empty arrays.
@@ -351,12 +355,12 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
       const type = c.size === 1 ? valueType(c.dtype) : `array<${valueType(c.dtype)}, ${Math.max(c.size, 1)}>`;
       const slot = c.size === 1 ? `n${j}` : `n${j}[q]`;
       if (pl.kind === "private" && pl.size === c.size && pl.lane === c.lane) out.push(`let n${j} = ${pl.name};`);
-      else if (pl.kind === "private" && laneMode && !pl.lane && pl.size === c.size * lanes) {
+      else if (pl.kind === "private" && c.lane && !pl.lane && pl.size === c.size * lanes) {
         // A whole-batch value feeding a lane carry: this lane's slice of it.
         out.push(`var n${j}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${at(pl, `lane * ${c.size}u + q`)}; }`);
-      } else if (pl.kind === "storage" && laneMode) {
+      } else if (pl.kind === "storage" && c.lane) {
         out.push(`var n${j}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${valueAt(pl, `lane * ${c.size}u + q`, c.dtype)}; }`);
-      } else if (pl.kind === "private" && pl.size !== c.size && pl.size !== 1) {
+      } else if (pl.kind === "private" && (pl.lane !== c.lane || (pl.size !== c.size && pl.size !== 1))) {
         throw new LaneUnsupported("a carry's new value has another layout");
       } else {
         out.push(`var n${j}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${valueAt(pl, pl.kind === "private" && pl.size === 1 ? "0u" : "q", c.dtype)}; }`);
@@ -368,12 +372,18 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
 
   const init: string[] = [];
   const store: string[] = [];
+  const firstCarry = isScan ? sp.numConsts : wp.condNConsts + wp.bodyNConsts;
   carryPlaces.forEach((pl, j) => {
     const c = pl as Extract<Place, { kind: "private" }>;
     init.push(declare(c.name, c.dtype, c.size));
-    const base = laneMode ? `lane * ${c.size}u + ` : "";
-    init.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { ${at(c, "q")} = ${fromStorage(`st${j}[${base}q]`, c.dtype)}; }`);
-    store.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { st${j}[${base}q] = ${toStorage(at(c, "q"), c.dtype)}; }`);
+    const base = c.lane ? `lane * ${c.size}u + ` : "";
+    // A lane carry is updated in place (each lane owns its slice); a shared one starts from the
+    // read-only input, since lane 0 may write the result before another lane has read the start.
+    const from = c.lane ? `st${j}` : `st${(storageFor(firstCarry + j) as Extract<Place, { kind: "storage" }>).binding}`;
+    init.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { ${at(c, "q")} = ${fromStorage(`${from}[${base}q]`, c.dtype)}; }`);
+    // A shared carry is the same in every lane: lane 0 writes it (the others read it at the start).
+    const write = `for (var q: u32 = 0u; q < ${c.size}u; q++) { st${j}[${base}q] = ${toStorage(at(c, "q"), c.dtype)}; }`;
+    store.push(c.lane ? write : `if (lane == 0u) { ${write} }`);
   });
 
   let loop: string[];
@@ -454,7 +464,7 @@ function compiledLoop(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): Compiled
   if (!c) {
     const what = eqn.prim.name === "scan" ? "scan" : "whileLoop";
     let program: LaneProgram | null = null;
-    let reason = "";
+    const reasons: string[] = [];
     // Lanes first; a loop whose body mixes lanes may still run whole in one invocation.
     for (const forceSingle of [false, true]) {
       try {
@@ -462,9 +472,10 @@ function compiledLoop(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): Compiled
         break;
       } catch (e) {
         if (!(e instanceof LaneUnsupported)) throw e;
-        reason = e.message;
+        if (!reasons.includes(e.message)) reasons.push(e.message);
       }
     }
+    const reason = reasons.join("; then as one invocation: ");
     if (program) {
       const p = program;
       c = { ok: true, program: p, key: pipelineFor(p.code, p.kinds) };
