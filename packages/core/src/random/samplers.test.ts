@@ -7,7 +7,7 @@
 // the chance that any of them fails for a correct implementation is below 2e-4.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ConcreteArray, NDArray, np, random } from "../index.js";
+import { defaultDevice, ConcreteArray, NDArray, np, random } from "../index.js";
 import { dkwBound, gridCdfDistance, jitCall, ksStatistic, moments, valuesOf, vmapCall } from "./testing.js";
 
 interface Table { x: number[]; cdf: number[]; mean: number; var: number; exkurt: number }
@@ -305,10 +305,21 @@ describe("jit and vmap", () => {
     ["poisson", (key) => random.poisson(key, f32([0.5, 20]), [2, 2])],
     ["multivariateNormal", (key) => random.multivariateNormal(key, f64([1, 2]), f64([2, 0.5, 0.5, 1], [2, 2]), { shape: [3] })],
   ];
+  const expectSameSample = (got: number[], want: number[], dtype: string) => {
+    if (defaultDevice() === "js" || !(dtype === "float32" || dtype === "float64")) {
+      expect(got).toEqual(want);
+      return;
+    }
+    const tol = dtype === "float32" ? 8 * 2 ** -24 : 8 * 2 ** -53;
+    expect(got.length).toBe(want.length);
+    got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(tol * Math.max(Math.abs(want[i]!), 1e-30)));
+  };
   for (const [name, sample] of samplers) {
     it(`${name}: jit equals eager; vmap over 3 keys equals a loop`, () => {
       const eager = sample(k);
-      expect(valuesOf(jitCall((key) => [sample(key)], [k])[0]!)).toEqual(valuesOf(eager));
+      // Bitwise on the reference device; on compiled devices float transcendentals may differ in
+      // the last bits (issue 4: "within a few ulp for float"), integer results stay exact.
+      expectSameSample(valuesOf(jitCall((key) => [sample(key)], [k])[0]!), valuesOf(eager), eager.dtype);
       const keys = random.split(random.key(501), 3);
       const [batched] = vmapCall((key) => [sample(key)], [keys], [true]);
       const loop = [0, 1, 2].flatMap((i) => valuesOf(sample(keys.slice(i))));
