@@ -12,6 +12,9 @@ import { fileURLToPath } from "node:url";
 import type { Server } from "node:http";
 import { buildDemo } from "../examples/browser/build.js";
 import { serve } from "../examples/browser/serve.js";
+import { hmcChain, hmcInputs } from "../examples/browser/app.js";
+import { jit, vmap } from "@fluxion/transforms";
+import { defaultDevice, setDefaultDevice } from "@fluxion/core";
 
 const chromiumPath = "/usr/bin/chromium";
 const demoDir = fileURLToPath(new URL("../examples/browser/", import.meta.url));
@@ -91,8 +94,31 @@ describe("browser demo (headless Chromium)", () => {
     }
   }
 
+  // The sampler's oracle: the same chains on the js reference device (float32, same keys).
+  let hmcWant: { accepted: number[]; mean: number } | null = null;
+  function hmcReference(): { accepted: number[]; mean: number } {
+    if (!hmcWant) {
+      const saved = defaultDevice();
+      setDefaultDevice("js");
+      try {
+        const { keys, x0 } = hmcInputs();
+        const [, xs, , accepted] = jit(vmap(hmcChain))(keys, x0);
+        const finals = Array.from(xs!.dataSync());
+        hmcWant = { accepted: Array.from(accepted!.dataSync()), mean: finals.reduce((a, b) => a + b, 0) / finals.length };
+      } finally {
+        setDefaultDevice(saved);
+      }
+    }
+    return hmcWant;
+  }
+
   function checkNumbers(lines: Record<string, string>): void {
     const want = oracles();
+    const hmc = hmcReference();
+    expect(lines.hmc_accepted!.split(",").map(Number)).toEqual(hmc.accepted);
+    expect(Math.abs(Number(lines.hmc_mean) - hmc.mean)).toBeLessThan(1e-4);
+    // The chains really sample: most proposals are accepted at this step size.
+    expect(hmc.accepted.reduce((a, b) => a + b, 0) / (16 * 30)).toBeGreaterThan(0.7);
     expect(Math.abs(Number(lines.chain) - want.chain)).toBeLessThan(2e-4 * Math.abs(want.chain));
     expect(Math.abs(Number(lines.matmul) - want.matmul)).toBeLessThan(1e-4 + 1e-4 * Math.abs(want.matmul));
     expect(lines.collatz!.split(",").map(Number)).toEqual(want.collatz);

@@ -1,8 +1,8 @@
 // The browser demo: runs jitted computations on WebGPU when the browser offers an adapter and on
 // the WASM device otherwise, and prints which device ran them and the numbers (one per line) into
 // the page, where the end-to-end test (tests/browser.test.ts) reads them.
-import { type NDArray, init, lax, np, setDefaultDevice } from "@fluxion/core";
-import { jit, vmap } from "@fluxion/transforms";
+import { type NDArray, init, lax, np, random, setDefaultDevice } from "@fluxion/core";
+import { grad, jit, vmap } from "@fluxion/transforms";
 
 export interface DemoResult {
   device: "webgpu" | "wasm";
@@ -13,6 +13,10 @@ export interface DemoResult {
   matmul: number;
   /** Collatz trip counts of 1..16 from one vmapped whileLoop (one program-per-lane kernel on WebGPU). */
   collatz: number[];
+  /** A small sampler: accepted proposals per chain of 16 vmapped HMC chains (30 transitions each). */
+  hmcAccepted: number[];
+  /** Mean over chains and dimensions of the chains' final states. */
+  hmcMean: number;
   ms: number;
 }
 
@@ -36,6 +40,45 @@ export const collatzFn = (start: NDArray) =>
     [start, np.zerosLike(start)],
   ) as NDArray[])[1]!;
 
+/**
+ * One HMC chain on a standard normal in 3 dimensions (4 leapfrog steps of 0.3, Box-Muller momenta,
+ * threefry keys), as a whileLoop over transitions: under jit(vmap) on WebGPU every chain is one lane
+ * of one kernel.
+ */
+export const hmcChain = (key: NDArray, x0: NDArray): NDArray[] => {
+  const D = 3, L = 4, eps = 0.3, steps = 30;
+  const logp = (x: NDArray) => np.sum(x.mul(x)).mul(-0.5);
+  const g = grad(logp);
+  return lax.whileLoop(
+    ([, , n]: NDArray[]) => np.less(n!, steps),
+    ([k, x, n, acc]: NDArray[]) => {
+      const ks = random.split(k!, 3);
+      const u = random.uniform(ks.slice(1), [2, D], { dtype: "float32" });
+      const p0 = np.sqrt(np.log(u.slice(0)).mul(-2)).mul(np.cos(u.slice(1).mul(2 * Math.PI)));
+      let q = x!;
+      let p = p0.add(g(q).mul(eps / 2));
+      for (let l = 0; l < L; l++) {
+        q = q.add(p.mul(eps));
+        if (l < L - 1) p = p.add(g(q).mul(eps));
+      }
+      p = p.add(g(q).mul(eps / 2));
+      const h0 = logp(x!).sub(np.sum(p0.mul(p0)).mul(0.5));
+      const h1 = logp(q).sub(np.sum(p.mul(p)).mul(0.5));
+      const accept = np.less(np.log(random.uniform(ks.slice(2), [], { dtype: "float32" })), h1.sub(h0));
+      return [ks.slice(0), np.where(accept, q, x!), n!.add(1), acc!.add(accept.astype("int32"))];
+    },
+    [key, x0, np.array(0, "int32"), np.array(0, "int32")],
+  ) as NDArray[];
+};
+
+export function hmcInputs(): { keys: NDArray; x0: NDArray } {
+  const chains = 16;
+  return {
+    keys: random.split(random.key(2024), chains),
+    x0: np.array(Array.from({ length: chains * 3 }, (_, i) => Math.sin(i) * 2), "float32").reshape(chains, 3),
+  };
+}
+
 export async function runDemo(): Promise<DemoResult> {
   let device: DemoResult["device"] = "webgpu";
   let adapter = "";
@@ -56,7 +99,12 @@ export async function runDemo(): Promise<DemoResult> {
   const chain = (await jit(chainFn)(x).data())[0]!;
   const matmul = (await jit(matmulFn)(a, b).data())[0]!;
   const collatz = Array.from(await jit(vmap(collatzFn))(starts).data());
-  return { device, adapter, chain, matmul, collatz, ms: performance.now() - t0 };
+  const { keys, x0 } = hmcInputs();
+  const [, xs, , accepted] = jit(vmap(hmcChain))(keys, x0);
+  const hmcAccepted = Array.from(await accepted!.data());
+  const finals = await xs!.data();
+  const hmcMean = Array.from(finals).reduce((a, b) => a + b, 0) / finals.length;
+  return { device, adapter, chain, matmul, collatz, hmcAccepted, hmcMean, ms: performance.now() - t0 };
 }
 
 /** Page entry: prints `key: value` lines into #out, then `done`. */
@@ -72,6 +120,8 @@ export async function main(): Promise<void> {
     print(`chain: ${r.chain}`);
     print(`matmul: ${r.matmul}`);
     print(`collatz: ${r.collatz.join(",")}`);
+    print(`hmc_accepted: ${r.hmcAccepted.join(",")}`);
+    print(`hmc_mean: ${r.hmcMean}`);
     print(`ms: ${r.ms.toFixed(1)}`);
     print("done");
   } catch (e) {
