@@ -1,15 +1,18 @@
 // The one place that rewrites transcendental functions into basic kernel-IR ops (add/mul/div,
-// floor/round, compares + select, min/max, sqrt, and the exponent intrinsics of ir.ts) for backends
+// floor/round, compares + select, sqrt, and the exponent intrinsics of ir.ts) for backends
 // that lack them: WASM has no exp at all, WGSL has no erf. Float32 and float64 share each algorithm
 // and differ in their coefficient tables.
 //
 // References (algorithms followed step by step, coefficients carried over):
 // - FreeBSD msun, read in JuliaMath/openlibm: e_exp(f).c, s_expm1(f).c, e_log(f).c + k_log(f).h,
 //   s_log1p.c, k_sin.c, k_cos.c, k_tan.c, s_tanh(f).c, e_sinh.c, e_cosh.c, s_asinh.c, e_acosh.c,
-//   e_atanh.c, s_atan(f).c, e_atan2(f).c, e_asin.c, e_acos(f).c, s_cbrt.c, s_erf(f).c, e_pow(f).c.
-//   Where msun masks low bits to split a number, we use Veltkamp's splitting by multiplication,
-//   which gives the same exact products without integer access to float64 words.
+//   e_atanh.c, s_atan(f).c, e_atan2(f).c, e_asin.c, e_acos(f).c, s_cbrt.c, s_erf(f).c, e_pow(f).c,
+//   e_lgamma_r.c (lgamma, and its exact sin(πx) reduction). Where msun masks low bits to split a
+//   number, we use Veltkamp's splitting by multiplication, which gives the same exact products
+//   without integer access to float64 words; its branches become selects.
 // - Cephes (S. Moshier), single/sinf.c, tanf.c, cbrtf.c: float32 sin/cos/tan and cbrt polynomials.
+// - digamma: a Chebyshev fit around its positive zero on [1, 2] (fixtures/gen_decompose.py),
+//   recurrences into [1, 2], the asymptotic series (Abramowitz & Stegun 6.3.18), reflection for x < 0.
 // - W. J. Cody & W. Waite, "Software Manual for the Elementary Functions" (1980): reduction by
 //   π/2 split into pieces short enough that j·piece is exact.
 // - M. Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011): erf_inv coefficients.
@@ -32,7 +35,7 @@ export const wasmDecomposition: DecomposeTarget = { native: () => false };
 
 export const DECOMPOSED_UNARY: ReadonlySet<UnaryFn> = new Set<UnaryFn>([
   "exp", "exp2", "expm1", "log", "log1p", "sin", "cos", "tan", "tanh", "logistic", "sinh", "cosh",
-  "asinh", "acosh", "atanh", "atan", "asin", "acos", "cbrt", "erf", "erfc", "erf_inv",
+  "asinh", "acosh", "atanh", "atan", "asin", "acos", "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma",
 ]);
 export const DECOMPOSED_BINARY: ReadonlySet<BinaryFn> = new Set<BinaryFn>(["pow", "atan2"]);
 
@@ -53,6 +56,8 @@ export function decompose(root: KNode, builder: KBuilder, target: DecomposeTarge
   const memo = new Map<KNode, KNode>();
   let count = 0;
   const isFloat = (d: DType): d is FloatDType => d === "float32" || d === "float64";
+  const rewrites = (n: KNode, fns: ReadonlySet<string>, fn: string): n is KNode & { dtype: FloatDType } =>
+    isFloat(n.dtype) && fns.has(fn) && !target.native(fn as UnaryFn | BinaryFn, n.dtype);
   for (const n of topoOrder([root])) {
     const g = (x: KNode) => memo.get(x)!;
     let r: KNode;
@@ -61,14 +66,16 @@ export function decompose(root: KNode, builder: KBuilder, target: DecomposeTarge
       case "index": r = builder.index(n.map, n.dtype); break;
       case "const": r = builder.const(n.value, n.dtype); break;
       case "unary":
-        r = isFloat(n.dtype) && n.a.dtype === n.dtype && DECOMPOSED_UNARY.has(n.fn) && !target.native(n.fn, n.dtype)
-          ? (count++, new Transcendental(builder, n.dtype, guards).unary(n.fn, g(n.a)))
-          : builder.unary(n.fn, g(n.a), n.dtype);
+        if (rewrites(n, DECOMPOSED_UNARY, n.fn) && n.a.dtype === n.dtype) {
+          count++;
+          r = new Transcendental(builder, n.dtype, guards).unary(n.fn, g(n.a));
+        } else r = builder.unary(n.fn, g(n.a), n.dtype);
         break;
       case "binary":
-        r = isFloat(n.dtype) && n.a.dtype === n.dtype && n.b.dtype === n.dtype && DECOMPOSED_BINARY.has(n.fn) && !target.native(n.fn, n.dtype)
-          ? (count++, new Transcendental(builder, n.dtype, guards).binary(n.fn, g(n.a), g(n.b)))
-          : builder.binary(n.fn, g(n.a), g(n.b), n.dtype);
+        if (rewrites(n, DECOMPOSED_BINARY, n.fn) && n.a.dtype === n.dtype && n.b.dtype === n.dtype) {
+          count++;
+          r = new Transcendental(builder, n.dtype, guards).binary(n.fn, g(n.a), g(n.b));
+        } else r = builder.binary(n.fn, g(n.a), g(n.b), n.dtype);
         break;
       case "select": r = builder.select(g(n.pred), g(n.onFalse), g(n.onTrue)); break;
       case "convert": r = builder.convert(g(n.a), n.dtype); break;
@@ -267,6 +274,34 @@ const ERFINV_F64 = [
     2.9147953450901080826e-8, -6.7711997758452339498e-8, 2.2900482228026654717e-7, -9.9298272942317002539e-7, 4.5260625972231537039e-6, -1.9681778105531670567e-5,
     7.5995277030017761139e-5, -0.00021503011930044477347, -0.00013871931833623122026, 1.0103004648645343977, 4.8499064014085844221],
 ];
+// msun e_lgamma_r.c (float32: e_lgammaf_r.c, the same coefficients rounded, and its own split of tc)
+const LGAMMA = {
+  a: [7.72156649015328655494e-2, 3.22467033424113591611e-1, 6.73523010531292681824e-2, 2.05808084325167332806e-2, 7.38555086081402883957e-3, 2.89051383673415629091e-3,
+    1.19270763183362067845e-3, 5.10069792153511336608e-4, 2.20862790713908385557e-4, 1.08011567247583939954e-4, 2.52144565451257326939e-5, 4.48640949618915160150e-5],
+  t: [4.83836122723810047042e-1, -1.47587722994593911752e-1, 6.46249402391333854778e-2, -3.27885410759859649565e-2, 1.79706750811820387126e-2, -1.03142241298341437450e-2,
+    6.10053870246291332635e-3, -3.68452016781138256760e-3, 2.25964780900612472250e-3, -1.40346469989232843813e-3, 8.81081882437654011382e-4, -5.38595305356740546715e-4,
+    3.15632070903625950361e-4, -3.12754168375120860518e-4, 3.35529192635519073543e-4],
+  u: [-7.72156649015328655494e-2, 6.32827064025093366517e-1, 1.45492250137234768737, 9.77717527963372745603e-1, 2.28963728064692451092e-1, 1.33810918536787660377e-2],
+  v: [1, 2.45597793713041134822, 2.12848976379893395361, 7.69285150456672783825e-1, 1.04222645593369134254e-1, 3.21709242282423911810e-3],
+  s: [-7.72156649015328655494e-2, 2.14982415960608852501e-1, 3.25778796408930981787e-1, 1.46350472652464452805e-1, 2.66422703033638609560e-2, 1.84028451407337715652e-3, 3.19475326584100867617e-5],
+  r: [1, 1.39200533467621045958, 7.21935547567138069525e-1, 1.71933865632803078993e-1, 1.86459191715652901344e-2, 7.77942496381893596434e-4, 7.32668430744625636189e-6],
+  w: [4.18938533204672725052e-1, 8.33333333333329678849e-2, -2.77777777728775536470e-3, 7.93650558643019558500e-4, -5.95187557450339963135e-4, 8.36339918996282139126e-4, -1.63092934096575273989e-3],
+  tc: both(1.4616321325, 1.46163214496836224576), tf: both(-1.2148628384e-1, -1.21486290535849611461e-1), tt: both(6.6971006518e-9, -3.63867699703950536541e-18),
+};
+// ψ(x) = (x - x0)·P(x - 3/2) on [1, 2]: Chebyshev fit of ψ(x)/(x - x0), lowest power first, and the
+// positive zero x0 as hi + lo; both from fixtures/gen_decompose.py --coefficients (mpmath).
+const DIGAMMA_ROOT = { f32: [1.4616321325302124, 1.243815006546356e-8], f64: [1.4616321449683622, 9.549995429965697e-17] };
+const DIGAMMA_P = {
+  f32: [0.9510558760318328, -0.42362749747529066, 0.24054253501497624, -0.1483988613883281, 0.09498468507487738, -0.062055980386091954, 0.040850026740824504,
+    -0.025786883631264544, 0.01711498899971067, -0.016373620255320655, 0.010902588672572695],
+  f64: [0.9510558760318328, -0.4236274212814606, 0.24054248424078697, -0.14840492305388092, 0.09498872445289039, -0.06192213327548831, 0.040760833940846085,
+    -0.026975796659787055, 0.017907248317313294, -0.011908220105959716, 0.007927021796868154, -0.005279937255532708, 0.003518106563802472, -0.0023454947397380833,
+    0.0015633696313653504, -0.0010364584817312839, 0.0006909255761282986, -0.00048595039220036254, 0.00032395945401345196, -0.00014480643368061614,
+    9.653646261410062e-5, -0.0001782188548855923, 0.00011881232908510335],
+};
+/** B_2k / (2k): ψ(x) ~ log x - 1/(2x) - Σ B_2k/(2k x^2k) (Abramowitz & Stegun 6.3.18). */
+const DIGAMMA_ASYMPTOTIC = [1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760, 1 / 12, -3617 / 8160];
+
 // msun e_pow.c / e_powf.c
 const POW = {
   f32: {
@@ -319,6 +354,8 @@ class Transcendental {
       case "erf": return this.erf(x, false);
       case "erfc": return this.erf(x, true);
       case "erf_inv": return this.erfInv(x);
+      case "lgamma": return this.lgamma(x);
+      case "digamma": return this.digamma(x);
       default: throw new Error(`decompose: no decomposition of ${fn}`);
     }
   }
@@ -365,9 +402,9 @@ class Transcendental {
     const k = o.round(xc);
     const r = o.sub(xc, k); // exact
     // r·ln2 as a double word: Dekker's product with ln2 rounded, plus r times ln2's tail.
-    const ln2 = o.v(both(LN2, LN2));
+    const ln2 = o.f32 ? Math.fround(LN2) : LN2;
     const [ph, pl] = o.twoProd(r, o.c(ln2));
-    const tail = o.f32 ? Math.fround(LN2 - ln2) : 2.3190468138462996e-17;
+    const tail = o.f32 ? Math.fround(LN2 - ln2) : 2.3190468138462996e-17; // ln 2 - ln2, from mpmath
     const lo = o.add(pl, o.mul(r, tail));
     return this.expReduced(ph, o.neg(lo), k);
   }
@@ -798,6 +835,102 @@ class Transcendental {
       y = o.sel(o.eq(slope, 0), y, o.sub(y, o.div(residual, slope)));
     }
     return o.sel(o.eq(a, 1), o.mul(x, Infinity), o.sel(o.gt(a, 1), NaN, o.copysign(y, x)));
+  }
+
+  // ---------------------------------------------------------------- lgamma, digamma
+  /** sin(π|x|) and cos(π|x|), reduced exactly modulo 2 (msun e_lgamma_r.c's sin_pi). */
+  private sinCosPi(x: KNode): { sin: KNode; cos: KNode } {
+    const o = this.o;
+    const a = o.abs(x);
+    const y = o.sub(a, o.mul(2, o.floor(o.mul(a, 0.5)))); // |x| mod 2, exact (also for subnormal x)
+    const n = o.floor(o.mul(y, 4)); // octant 0..7
+    const le = (k: number) => o.le(n, k);
+    const w = o.sel(le(0), y, o.sel(le(2), o.sub(0.5, y), o.sel(le(4), o.sub(1, y), o.sel(le(6), o.sub(y, 1.5), o.sub(y, 2)))));
+    const { sin: s, cos: c } = this.sinCosKernels(o.mul(w, Math.PI), o.c(0));
+    const mid = o.and(o.ge(n, 1), o.le(n, 2)), mid2 = o.and(o.ge(n, 5), o.le(n, 6)), mid3 = o.and(o.ge(n, 3), o.le(n, 4));
+    const sin = o.sel(mid, c, o.sel(mid2, o.neg(c), s));
+    const cos = o.sel(o.or(mid, mid2), s, o.sel(mid3, o.neg(c), c));
+    return { sin, cos };
+  }
+  private lgamma(x: KNode): KNode {
+    // msun e_lgamma_r.c on |x|, with its logs merged into one; reflection for x < 0.
+    const o = this.o;
+    const L = LGAMMA;
+    const a = o.abs(x);
+    const neg = o.lt(x, 0);
+    // (0, 2): around the minimum tc and the zeros 1 and 2
+    const low = o.lt(a, 0.9);
+    const lo0 = o.ge(a, 0.5 * (1 + 0x76944 / 2 ** 20)), lo1 = o.ge(a, 0.125 * (1 + 0xda661 / 2 ** 20));
+    const hi0 = o.ge(a, 1 + 0xbb4c3 / 2 ** 20), hi1 = o.ge(a, 1 + 0x3b4c4 / 2 ** 20);
+    const case0 = o.sel(low, lo0, hi0);
+    const case1 = o.sel(low, o.and(o.not(lo0), lo1), o.and(o.not(hi0), hi1));
+    const tc = o.c(L.tc);
+    const y = o.sel(low, o.sel(lo0, o.sub(1, a), o.sel(lo1, o.sub(a, o.sub(tc, 1)), a)), o.sel(hi0, o.sub(2, a), o.sel(hi1, o.sub(a, tc), o.sub(a, 1))));
+    const z = o.mul(y, y);
+    const even = (cs: readonly number[], k: number) => cs.filter((_, i) => i % 3 === k);
+    const p0 = o.add(o.mul(y, o.poly(z, L.a.filter((_, i) => i % 2 === 0))), o.mul(z, o.poly(z, L.a.filter((_, i) => i % 2 === 1))));
+    const v0 = o.sub(p0, o.mul(0.5, y));
+    const w3 = o.mul(z, y);
+    const p1 = o.sub(o.mul(z, o.poly(w3, even(L.t, 0))), o.sub(o.c(L.tt), o.mul(w3, o.add(o.poly(w3, even(L.t, 1)), o.mul(y, o.poly(w3, even(L.t, 2)))))));
+    const v1 = o.add(o.c(L.tf), p1);
+    const v2 = o.add(o.mul(-0.5, y), o.div(o.mul(y, o.poly(y, L.u)), o.poly(y, L.v)));
+    const below2 = o.sel(case0, v0, o.sel(case1, v1, v2));
+    // [2, 8): lgamma(i + f) = lgamma(2 + f) + log((2 + f)···(i - 1 + f))
+    const i = o.floor(a);
+    const f = o.sub(a, i);
+    const from2 = o.add(o.mul(0.5, f), o.div(o.mul(f, o.poly(f, L.s)), o.poly(f, L.r)));
+    let prod = o.c(1);
+    for (let j = 2; j <= 6; j++) prod = o.mul(prod, o.sel(o.gt(i, j), o.add(f, j), 1));
+    // One log: of |x| below 0.9 and from 8 on, of the product in [2, 8).
+    const logA = this.log(o.sel(o.or(low, o.ge(a, 8)), a, prod));
+    const inv = o.div(1, a);
+    const stirling = o.add(o.mul(o.sub(a, 0.5), o.sub(logA, 1)), o.add(L.w[0]!, o.mul(inv, o.poly(o.mul(inv, inv), L.w.slice(1)))));
+    let r = o.sel(o.lt(a, 2), o.sel(low, o.sub(below2, logA), below2),
+      o.sel(o.lt(a, 8), o.add(from2, logA), o.sel(o.lt(a, 2 ** 58), stirling, o.mul(a, o.sub(logA, 1)))));
+    r = o.sel(o.or(o.eq(a, 1), o.eq(a, 2)), 0, r);
+    // x < 0: log|Γ(x)| = log(π / |x sin(πx)|) - log Γ(|x|)
+    const t = this.sinCosPi(x).sin;
+    const reflected = o.sub(this.log(o.div(Math.PI, o.abs(o.mul(t, a)))), r);
+    const tiny = o.lt(a, o.f32 ? 2 ** -21 : 2 ** -70);
+    let res = o.sel(o.and(neg, o.not(tiny)), reflected, o.sel(tiny, o.neg(logA), r));
+    res = o.sel(o.and(o.le(x, 0), o.eq(o.floor(x), x)), Infinity, res); // poles, ±0 included
+    return o.sel(o.isNaN(x), x, o.sel(o.eq(a, Infinity), Infinity, res));
+  }
+  private digamma(x: KNode): KNode {
+    // ψ on [1, 2] from a fit around its zero; below by ψ(a) = ψ(a + 1) - 1/a, above by exact downward
+    // recurrence to [1, 2] or, from `big` on, the asymptotic series; reflection for x < 0.
+    const o = this.o;
+    const neg = o.lt(x, 0);
+    // 1 - x = h + l exactly; ψ(h + l) ≈ ψ(h) + l/(h - 1/2), ψ'(h) being within 25% of 1/(h - 1/2) for h ≥ 1
+    const [h1, l1] = o.twoSum(o.c(1), o.neg(x));
+    const a = o.sel(neg, h1, x);
+    const reflectTail = o.div(l1, o.sub(h1, 0.5));
+    const [x0h, x0l] = this.t(DIGAMMA_ROOT);
+    const P = this.t(DIGAMMA_P);
+    const onInterval = (v: KNode) => o.mul(o.sub(o.sub(v, x0h!), x0l!), o.poly(o.sub(v, 1.5), P));
+    // a < 1: a + 1 = h + l exactly, ψ(h + l) ≈ ψ(h) + l·ψ'(h) with ψ' roughly linear on [1, 2]
+    const [h, l] = o.twoSum(a, o.c(1));
+    const below = o.sub(o.add(onInterval(h), o.mul(l, o.sub(2.6449, h))), o.div(1, a));
+    // 2 ≤ a < big: ψ(a) = ψ(a - n) + Σ_{k=1..n} 1/(a - k), a - k exact
+    const big = o.f32 ? 6 : 10;
+    const steps = big - 2;
+    const n = o.clamp(o.floor(o.sub(a, 1)), 0, steps);
+    let sum = o.c(0);
+    for (let k = steps; k >= 1; k--) sum = o.add(sum, o.sel(o.ge(n, k), o.div(1, o.sub(a, k)), 0));
+    const above = o.add(onInterval(o.sub(a, n)), sum);
+    // a ≥ big
+    const inv = o.div(1, a);
+    const inv2 = o.mul(inv, inv);
+    const series = o.mul(inv2, o.poly(inv2, DIGAMMA_ASYMPTOTIC.slice(0, o.f32 ? 4 : 8)));
+    const asym = o.sub(o.sub(this.log(a), o.mul(0.5, inv)), series);
+    const pos = o.sel(o.lt(a, 1), below, o.sel(o.lt(a, big), above, asym));
+    // x < 0: ψ(x) = ψ(1 - x) - π cos(πx)/sin(πx)
+    const { sin, cos } = this.sinCosPi(x);
+    const reflected = o.add(o.add(pos, reflectTail), o.div(o.mul(Math.PI, cos), sin)); // sin(πx) = -sin(π|x|)
+    let res = o.sel(neg, reflected, pos);
+    res = o.sel(o.and(neg, o.eq(o.floor(x), x)), NaN, res);
+    res = o.sel(o.eq(x, 0), o.sel(o.signBit(x), Infinity, -Infinity), res);
+    return o.sel(o.eq(x, -Infinity), NaN, o.sel(o.eq(x, Infinity), x, res));
   }
 
   // ---------------------------------------------------------------- pow
