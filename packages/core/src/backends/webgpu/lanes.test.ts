@@ -303,6 +303,37 @@ describe(`program-per-lane whileLoop on webgpu${skipNote}`, () => {
     for (let i = 0; i < wx.length; i++) expect(Math.abs(gx[i]! - wx[i]!)).toBeLessThan(1e-4);
   });
 
+  test("loops nested in a lane program (a foriLoop and a per-lane whileLoop inside a vmapped whileLoop) stay in the kernel", () => {
+    // Outer: n[lane] rounds; each round takes 3 damped steps (foriLoop) and then halves x until |x| < 1 (whileLoop).
+    const f = (x0: NDArray, rounds: NDArray) =>
+      lax.whileLoop(
+        ([, i]: NDArray[]) => np.less(i!, rounds),
+        ([x, i, halvings]: NDArray[]) => {
+          const stepped = lax.foriLoop(0, 3, (_k: NDArray, v: NDArray) => v.add(np.sin(v).mul(0.5)).add(1), x!) as NDArray;
+          const [shrunk, h] = lax.whileLoop(([v]: NDArray[]) => np.greaterEqual(np.abs(v!), 1), ([v, c]: NDArray[]) => [v!.mul(0.5), c!.add(1)], [stepped, halvings!]) as NDArray[];
+          return [shrunk!, i!.add(1), h!];
+        },
+        [x0, np.array(0, "int32"), np.array(0, "int32")],
+      ) as NDArray[];
+    const x0 = np.array([0.1, -0.7, 0.4, 0.9, -0.2, 0.55], "float32");
+    const rounds = np.array([0, 1, 2, 5, 9, 3], "int32");
+    const lines: string[] = [];
+    setDebugSink((l) => lines.push(l));
+    setDebugLevel(3);
+    const h0 = webgpuStats.hostLoops, p0 = webgpuStats.programPerLane;
+    const got = jit(vmap(f))(x0, rounds);
+    expect(webgpuStats.hostLoops - h0).toBe(0);
+    expect(webgpuStats.programPerLane - p0).toBe(1);
+    expect(lines.some((l) => l.includes("whileLoop -> program-per-lane kernel (6 lanes"))).toBe(true);
+    setDefaultDevice("js");
+    const want = jit(vmap(f))(x0, rounds);
+    setDefaultDevice("webgpu");
+    expect(Array.from(got[1]!.dataSync())).toEqual(Array.from(want[1]!.dataSync()));
+    expect(Array.from(got[2]!.dataSync())).toEqual(Array.from(want[2]!.dataSync()));
+    const gx = got[0]!.dataSync(), wx = want[0]!.dataSync();
+    for (let i = 0; i < wx.length; i++) expect(Math.abs(gx[i]! - wx[i]!)).toBeLessThan(1e-5);
+  });
+
   test("1024 lanes: one dispatch against the host-driven loop's many (timed)", () => {
     const lanes = 1024;
     const starts = Array.from({ length: lanes }, (_, i) => i + 1);

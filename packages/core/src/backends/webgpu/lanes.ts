@@ -75,7 +75,7 @@ interface LanePattern {
  * Recognises the loop vmap builds for a batched predicate and proves that the body leaves a lane
  * unchanged once its predicate is false; null when it does not hold.
  */
-function lanePattern(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): LanePattern | null {
+function lanePattern(eqn: JaxprEqn, inputKeys: readonly string[]): LanePattern | null {
   const { condJaxpr, bodyJaxpr, condNConsts: nc, bodyNConsts: nb } = eqn.params as unknown as WhileParamsLike;
   const no = (why: string) => {
     debugLog(3, () => `webgpu: whileLoop is not vmap's per-lane loop: ${why}`);
@@ -87,9 +87,8 @@ function lanePattern(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): LanePatte
   if (!(pred instanceof Var) || pred.aval.ndim !== 1) return no("its predicate is not per lane");
   const lanes = pred.aval.shape[0]!;
   const carries = bodyJaxpr.outvars.length;
-  const inKey = (x: ConcreteArray) => `in:${objectId(x.buffer)}`;
-  const condKeys = valueKeys(condJaxpr, [...inputs.slice(0, nc).map(inKey), ...Array.from({ length: carries }, (_, k) => `carry:${k}`)]);
-  const bodyKeys = valueKeys(bodyJaxpr, [...inputs.slice(nc, nc + nb).map(inKey), ...Array.from({ length: carries }, (_, k) => `carry:${k}`)]);
+  const condKeys = valueKeys(condJaxpr, [...inputKeys.slice(0, nc), ...Array.from({ length: carries }, (_, k) => `carry:${k}`)]);
+  const bodyKeys = valueKeys(bodyJaxpr, [...inputKeys.slice(nc, nc + nb), ...Array.from({ length: carries }, (_, k) => `carry:${k}`)]);
   const predKey = condKeys.get(pred)!;
   for (let j = 0; j < carries; j++) {
     const out = bodyJaxpr.outvars[j]!;
@@ -182,7 +181,7 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
   // axis of the first batched carry; carries without it are shared, computed alike by every lane.
   let lanes = 1;
   let pattern: LanePattern | null = null;
-  if (!forceSingle && !isScan) pattern = lanePattern(eqn, inputs);
+  if (!forceSingle && !isScan) pattern = lanePattern(eqn, inputs.map((x) => `in:${objectId(x.buffer)}`));
   if (pattern) lanes = pattern.lanes;
   else if (!forceSingle) lanes = carryAvals.find((a) => a.ndim > 0)?.shape[0] ?? 1;
   const laneMode = lanes > 1;
@@ -327,6 +326,11 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
         step.eqn.outputs.forEach((v, k) => places.set(v, outs[k]!));
         continue;
       }
+      if (step.kind === "eqn" && (step.eqn.prim.name === "while" || (step.eqn.prim.name === "scan" && step.eqn.outputs.length === (step.eqn.params.numCarry as number) && step.eqn.inputs.length === (step.eqn.params.numConsts as number) + (step.eqn.params.numCarry as number)))) {
+        const outs = emitNestedLoop(step.eqn, step.eqn.inputs.map(placeOf), lines, step.eqn.inputs);
+        step.eqn.outputs.forEach((v, k) => places.set(v, outs[k]!));
+        continue;
+      }
       if (step.kind === "eqn" && step.eqn.prim.name === "concatenate") {
         const { kernel, parts } = concatKernel(step.eqn.inputs.map((a) => a.aval), step.eqn.params.dimension as number, step.eqn.outputs[0]!.aval);
         places.set(step.eqn.outputs[0]!, emitKernel(kernel, parts.map((i) => placeOf(step.eqn.inputs[i]!)), lines, false, true));
@@ -348,26 +352,70 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
   };
 
   // New carries go through temporaries: a body output may be another carry's old value.
-  const assignCarries = (next: readonly Place[]): string[] => {
+  const assignCarries = (next: readonly Place[], carries: readonly Place[] = carryPlaces): string[] => {
     const out: string[] = [];
     next.forEach((pl, j) => {
-      const c = carryPlaces[j] as Extract<Place, { kind: "private" }>;
+      const c = carries[j] as Extract<Place, { kind: "private" }>;
+      const n = `n_${c.name}`;
       const type = c.size === 1 ? valueType(c.dtype) : `array<${valueType(c.dtype)}, ${Math.max(c.size, 1)}>`;
-      const slot = c.size === 1 ? `n${j}` : `n${j}[q]`;
-      if (pl.kind === "private" && pl.size === c.size && pl.lane === c.lane) out.push(`let n${j} = ${pl.name};`);
+      const slot = c.size === 1 ? n : `${n}[q]`;
+      if (pl.kind === "private" && pl.size === c.size && pl.lane === c.lane) out.push(`let ${n} = ${pl.name};`);
       else if (pl.kind === "private" && c.lane && !pl.lane && pl.size === c.size * lanes) {
         // A whole-batch value feeding a lane carry: this lane's slice of it.
-        out.push(`var n${j}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${at(pl, `lane * ${c.size}u + q`)}; }`);
+        out.push(`var ${n}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${at(pl, `lane * ${c.size}u + q`)}; }`);
       } else if (pl.kind === "storage" && c.lane) {
-        out.push(`var n${j}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${valueAt(pl, `lane * ${c.size}u + q`, c.dtype)}; }`);
+        out.push(`var ${n}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${valueAt(pl, `lane * ${c.size}u + q`, c.dtype)}; }`);
       } else if (pl.kind === "private" && (pl.lane !== c.lane || (pl.size !== c.size && pl.size !== 1))) {
         throw new LaneUnsupported("a carry's new value has another layout");
       } else {
-        out.push(`var n${j}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${valueAt(pl, pl.kind === "private" && pl.size === 1 ? "0u" : "q", c.dtype)}; }`);
+        out.push(`var ${n}: ${type};`, `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${slot} = ${valueAt(pl, pl.kind === "private" && pl.size === 1 ? "0u" : "q", c.dtype)}; }`);
       }
     });
-    carryPlaces.forEach((_, j) => out.push(`c${j} = n${j};`));
+    carries.forEach((c) => out.push(`${(c as Extract<Place, { kind: "private" }>).name} = n_${(c as Extract<Place, { kind: "private" }>).name};`));
     return out;
+  };
+
+  /**
+   * A while, or a scan without xs and ys (foriLoop), nested in a lane program: its carries become
+   * new private variables (lane slices where the value has the lane axis), its loop runs inline.
+   */
+  const emitNestedLoop = (e: JaxprEqn, ins: readonly Place[], lines: string[], inAtoms: readonly Atom[]): Place[] => {
+    const nested = e.prim.name === "scan";
+    const np2 = e.params as unknown as WhileParamsLike & ScanParamsLike;
+    const nConst = nested ? np2.numConsts : np2.condNConsts + np2.bodyNConsts;
+    const carryIns = ins.slice(nConst);
+    const carryAvs = inAtoms.slice(nConst).map((a) => a.aval);
+    const carries: Place[] = carryIns.map((pl, j) => {
+      const a = carryAvs[j]!;
+      const lane = pl.kind === "private" ? pl.lane : laneMode && a.ndim > 0 && a.shape[0] === lanes;
+      const size = lane ? a.size / lanes : a.size;
+      const name = `cn${tempCount++}`;
+      elements += size;
+      lines.push(declare(name, a.dtype, size));
+      const c: Place = { kind: "private", name, dtype: a.dtype, size, lane };
+      const src = pl.kind === "private" && pl.size === size ? (q: string) => at(pl, q) : pl.kind === "private" && pl.size === 1 ? () => pl.name
+        : (q: string) => valueAt(pl, lane ? `lane * ${size}u + ${q}` : q, a.dtype);
+      lines.push(`for (var q: u32 = 0u; q < ${size}u; q++) { ${at(c as Extract<Place, { kind: "private" }>, "q")} = ${src("q")}; }`);
+      return c;
+    });
+    const loopLines: string[] = [];
+    if (!nested) {
+      const keys = inAtoms.map((a) => (a instanceof Var ? `v:${objectId(a)}` : `lit:${(a as Literal).value}:${a.aval.dtype}`));
+      const pat = laneMode ? lanePattern(e, keys) : null;
+      const condLines: string[] = [];
+      const [pred] = emitProgram(np2.condJaxpr, [...ins.slice(0, np2.condNConsts), ...carries], condLines, pat !== null);
+      if (pred!.kind === "private" && pred!.lane && pat === null) throw new LaneUnsupported("a nested loop's predicate differs between lanes");
+      const bodyLines: string[] = [];
+      const next = emitProgram(np2.bodyJaxpr, [...ins.slice(np2.condNConsts, nConst), ...carries], bodyLines, false);
+      loopLines.push(`loop {`, ...condLines, `  if (!(${valueAt(pred!, "0u", "bool")})) { break; }`, ...bodyLines, ...assignCarries(next, carries), `}`);
+    } else {
+      const bodyLines: string[] = [];
+      const next = emitProgram(np2.jaxpr, [...ins.slice(0, nConst), ...carries], bodyLines, false);
+      const it = `it${tempCount++}`;
+      loopLines.push(`for (var ${it}: u32 = 0u; ${it} < ${np2.length}u; ${it}++) {`, ...bodyLines, ...assignCarries(next, carries), `}`);
+    }
+    lines.push(...loopLines);
+    return carries;
   };
 
   const init: string[] = [];
