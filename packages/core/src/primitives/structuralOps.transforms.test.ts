@@ -45,7 +45,10 @@ describe.each(cases)("%s", (_name, f, args) => {
   });
   it("jit agrees with eager evaluation", () => {
     const [x, y] = args();
-    expect(Array.from((jit(f)(x, y) as NDArray).dataSync())).toEqual(Array.from(f(x, y).dataSync()));
+    // Bitwise on the js device; compiled devices may differ in the last bits of transcendentals.
+    const got = Array.from((jit(f)(x, y) as NDArray).dataSync());
+    const want = Array.from(f(x, y).dataSync());
+    got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(4e-16 * Math.abs(want[i]!)));
   });
 });
 
