@@ -12,7 +12,7 @@ import type { DeviceBuffer } from "../../array/memory.js";
 import type { ConcreteArray } from "../../array/ndarray.js";
 import type { DType } from "../../dtype.js";
 import { debugLog } from "../../debug.js";
-import { type Atom, Jaxpr, JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
+import { type Atom, type Jaxpr, type JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
 import type { AffineMap, Kernel } from "../kernel/ir.js";
 import { type Plan, planJaxpr } from "../kernel/plan.js";
 import type { BindingKind } from "./protocol.js";
@@ -21,6 +21,7 @@ import {
 } from "./runtime.js";
 import { helperSource } from "./wgslMath.js";
 import { concatKernel } from "./concat.js";
+import { inlineCalls } from "./inline.js";
 import {
   affineExpr, emitDag, fromStorage, gridFor, literal, reduceCombine, reduceInit, storageType, toStorage, unflatten, valueType,
 } from "./wgsl.js";
@@ -115,38 +116,6 @@ type Place =
   | { readonly kind: "storage"; readonly binding: number; readonly dtype: DType; readonly stepStride: number }
   | { readonly kind: "private"; readonly name: string; readonly dtype: DType; readonly size: number; readonly lane: boolean }
   | { readonly kind: "literal"; readonly value: number; readonly dtype: DType };
-
-/** Call-like equations whose evaluation is their `jaxpr` on their inputs: inlined into loop programs. */
-const INLINED = new Set(["jit", "checkpoint", "custom_jvp_call", "custom_vjp_call"]);
-
-/** `j` with every call-like equation replaced by its body (fresh variables per inlined copy). */
-export function inlineCalls(j: Jaxpr): Jaxpr {
-  const hasCall = (x: Jaxpr): boolean => x.eqns.some((e) => INLINED.has(e.prim.name) && e.params.jaxpr instanceof Object);
-  if (!hasCall(j)) return j;
-  const eqns: JaxprEqn[] = [];
-  const expand = (body: readonly JaxprEqn[], env: Map<Var, Atom>) => {
-    const resolve = (a: Atom): Atom => (a instanceof Var ? env.get(a) ?? a : a);
-    for (const e of body) {
-      const ins = e.inputs.map(resolve);
-      const inner = e.params.jaxpr as Jaxpr | undefined;
-      if (INLINED.has(e.prim.name) && inner && inner.eqns && inner.invars.length === ins.length) {
-        const innerEnv = new Map<Var, Atom>(inner.invars.map((v, i) => [v, ins[i]!]));
-        expand(inner.eqns, innerEnv);
-        e.outputs.forEach((v, k) => {
-          const o = inner.outvars[k]!;
-          env.set(v, o instanceof Var ? innerEnv.get(o) ?? o : o);
-        });
-      } else {
-        const outs = e.outputs.map((v) => new Var(v.aval));
-        eqns.push(new JaxprEqn(e.prim, ins, e.params, outs));
-        e.outputs.forEach((v, k) => env.set(v, outs[k]!));
-      }
-    }
-  };
-  const env = new Map<Var, Atom>();
-  expand(j.eqns, env);
-  return new Jaxpr(j.constvars, j.invars, eqns, j.outvars.map((a) => (a instanceof Var ? env.get(a) ?? a : a)));
-}
 
 interface LaneProgram {
   readonly code: string;

@@ -21,6 +21,7 @@ import { type WebGPUDeviceInfo, type NodeWebGPUBackend, lastWebGPUError, request
 import type { BindingKind } from "./protocol.js";
 import { DirectTransport, NodeWorkerTransport, SyncReadError, type Transport } from "./transport.js";
 import { type RenderedKernel, renderKernel } from "./wgsl.js";
+import { inlineCalls } from "./inline.js";
 
 /** Counters for tests and benchmarks (dispatches are counted as they are issued). */
 export const webgpuStats = {
@@ -331,18 +332,22 @@ export function checkNoFloat64(jaxpr: Jaxpr): void {
   for (const v of jaxpr.invars) if (v.aval.dtype === "float64") throw float64Error(`an input of this jitted program (${v.aval})`);
 }
 
-const planCache = new WeakMap<Jaxpr, Plan>();
+const planCache = new WeakMap<Jaxpr, { plan: Plan; outvars: readonly (Var | Literal)[] }>();
 
 /** Runs a const-free jaxpr on the webgpu device. */
 export function webgpuExecute(jaxpr: Jaxpr, args: readonly NDArray[]): NDArray[] {
   gpu();
-  let plan = planCache.get(jaxpr);
-  if (!plan) {
+  let cached = planCache.get(jaxpr);
+  if (!cached) {
     checkNoFloat64(jaxpr);
-    plan = planJaxpr(jaxpr, webgpuCaps);
-    planCache.set(jaxpr, plan);
-    debugLog(3, () => `webgpu fusion plan:\n${printPlan(plan!)}`);
+    // Calls are inlined so their bodies fuse with the code around them (and run no host round trip).
+    const flat = inlineCalls(jaxpr);
+    cached = { plan: planJaxpr(flat, webgpuCaps), outvars: flat.outvars };
+    planCache.set(jaxpr, cached);
+    const p = cached.plan;
+    debugLog(3, () => `webgpu fusion plan:\n${printPlan(p)}`);
   }
+  const { plan, outvars } = cached;
   const env = new Map<Var, ConcreteArray>();
   const owned = new Set<Var>();
   jaxpr.invars.forEach((v, i) => env.set(v, args[i] as ConcreteArray));
@@ -371,7 +376,7 @@ export function webgpuExecute(jaxpr: Jaxpr, args: readonly NDArray[]): NDArray[]
           owned.add(v);
         });
       }
-      for (const v of plan!.frees[i]!) {
+      for (const v of plan.frees[i]!) {
         if (owned.has(v)) {
           env.get(v)!.dispose();
           owned.delete(v);
@@ -386,7 +391,7 @@ export function webgpuExecute(jaxpr: Jaxpr, args: readonly NDArray[]): NDArray[]
     flushWebGPU();
   }
   const seen = new Set<ConcreteArray>();
-  return jaxpr.outvars.map((a) => {
+  return outvars.map((a) => {
     const x = read(a);
     const fresh = a instanceof Var && owned.has(a) && !seen.has(x);
     seen.add(x);
