@@ -59,7 +59,7 @@ export class GpuHost {
         case "dispatch": this.dispatch(c.key, c.ids, c.groups); break;
         case "copy": {
           this.endPass();
-          this.encoderNow().copyBufferToBuffer(this.buffer(c.src), 0, this.buffer(c.dst), c.dstOffset ?? 0, c.bytes);
+          this.encoderNow().copyBufferToBuffer(this.buffer(c.src), c.srcOffset ?? 0, this.buffer(c.dst), c.dstOffset ?? 0, c.bytes);
           this.queued++;
           break;
         }

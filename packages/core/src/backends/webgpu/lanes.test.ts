@@ -334,6 +334,29 @@ describe(`program-per-lane whileLoop on webgpu${skipNote}`, () => {
     for (let i = 0; i < wx.length; i++) expect(Math.abs(gx[i]! - wx[i]!)).toBeLessThan(1e-5);
   });
 
+  test("a loop with more buffers than the device binds runs from two packed buffers", () => {
+    // 12 carries and 10 distinct shared inputs: 22 bindings against lavapipe's 16.
+    const ws = Array.from({ length: 10 }, (_, k) => np.array([k + 1, -k, 0.5 * k], "float32"));
+    const f = (x: NDArray, n: NDArray) =>
+      lax.whileLoop(
+        (c: NDArray[]) => np.less(c[0]!, n),
+        (c: NDArray[]) => [c[0]!.add(1), ...c.slice(1).map((v, k) => v.mul(0.9).add(np.sum(ws[k % 10]!.mul(v))).sub(k))],
+        [np.array(0, "int32"), ...Array.from({ length: 11 }, (_, k) => x.add(k))],
+      ) as NDArray[];
+    const x = np.array([0.1, 0.2, -0.3], "float32");
+    const n = np.array(6, "int32");
+    const p0 = webgpuStats.programPerLane;
+    const got = jit(f)(x, n);
+    expect(webgpuStats.programPerLane - p0).toBe(1);
+    setDefaultDevice("js");
+    const want = jit(f)(x, n);
+    setDefaultDevice("webgpu");
+    got.forEach((g, i) => {
+      const a = g.dataSync(), b = want[i]!.dataSync();
+      for (let k = 0; k < b.length; k++) expect(Math.abs(a[k]! - b[k]!)).toBeLessThan(1e-4 * (1 + Math.abs(b[k]!)));
+    });
+  });
+
   test("1024 lanes: one dispatch against the host-driven loop's many (timed)", () => {
     const lanes = 1024;
     const starts = Array.from({ length: lanes }, (_, i) => i + 1);

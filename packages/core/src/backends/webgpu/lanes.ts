@@ -125,7 +125,12 @@ interface LaneProgram {
   /** Input index (into the loop's inputs) of each read-only storage binding, after the outputs. */
   readonly constInputs: readonly number[];
   readonly elementsPerLane: number;
+  /** Packed bindings: element offsets of the outputs (in pk_w) and then the read-only inputs (in pk_r). */
+  readonly layout: { readonly bases: readonly number[]; readonly wTotal: number; readonly rTotal: number } | null;
 }
+
+/** Thrown when a loop needs more storage bindings than the device has: it is compiled again, packed. */
+class NeedsPacking extends Error {}
 
 interface ScanParamsLike { jaxpr: Jaxpr; numConsts: number; numCarry: number; length: number; reverse: boolean }
 
@@ -134,7 +139,7 @@ interface ScanParamsLike { jaxpr: Jaxpr; numConsts: number; numCarry: number; le
  * carry (initialised by a copy; each lane owns its slice), then for scans one per ys output,
  * then the read-only inputs (consts, xs) deduplicated by buffer.
  */
-function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], forceSingle: boolean): LaneProgram {
+function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], forceSingle: boolean, packed = false): LaneProgram {
   const isScan = eqn.prim.name === "scan";
   const wp = eqn.params as unknown as WhileParamsLike;
   const sp = eqn.params as unknown as ScanParamsLike;
@@ -158,10 +163,20 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
   let elements = 0;
   let tempCount = 0;
 
+  // With `packed`, every writable binding lives in one u32 buffer (pk_w) and every read-only one in
+  // another (pk_r), at element offsets `base`: for loops with more buffers than the device binds.
   const kinds: BindingKind[] = [...carryAvals, ...yAvals].map(() => "w");
-  const decls: string[] = carryAvals.map((a, j) => `@group(0) @binding(${j}) var<storage, read_write> st${j}: array<${storageType(a.dtype)}>;`);
-  yAvals.forEach((a, j) => decls.push(`@group(0) @binding(${ncarry + j}) var<storage, read_write> st${ncarry + j}: array<${storageType(a.dtype)}>;`));
+  const outSizes = eqn.outputs.map((v) => v.aval.size);
+  const decls: string[] = packed ? [] : eqn.outputs.map((v, j) => `@group(0) @binding(${j}) var<storage, read_write> st${j}: array<${storageType(v.aval.dtype)}>;`);
+  const bases: number[] = [];
+  let wTotal = 0, rTotal = 0;
+  outSizes.forEach((n) => { bases.push(wTotal); wTotal += n; });
   const nOut = kinds.length;
+  const word = (expr: string, d: DType) => (d === "uint32" ? expr : d === "bool" ? `(${expr} != 0u)` : `bitcast<${valueType(d)}>(${expr})`);
+  const toWord = (v: string, d: DType) => (d === "uint32" ? v : d === "bool" ? `select(0u, 1u, ${v})` : `bitcast<u32>(${v})`);
+  /** Element idx (an expression) of binding b as a value of dtype d. */
+  const rd = (b: number, idx: string, d: DType) => (packed ? word(`${b < nOut ? "pk_w" : "pk_r"}[${bases[b]}i + i32(${idx})]`, d) : fromStorage(`st${b}[${idx}]`, d));
+  const wr = (b: number, idx: string, v: string, d: DType) => (packed ? `pk_w[${bases[b]}i + i32(${idx})] = ${toWord(v, d)};` : `st${b}[${idx}] = ${toStorage(v, d)};`);
   const constInputs: number[] = [];
   const bindingOfBuffer = new Map<DeviceBuffer, number>();
   const storageFor = (inputIndex: number, stepStride = 0): Place => {
@@ -172,7 +187,9 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
       constInputs.push(inputIndex);
       bindingOfBuffer.set(x.buffer, b);
       kinds.push("r");
-      decls.push(`@group(0) @binding(${b}) var<storage, read> st${b}: array<${storageType(x.dtype)}>;`);
+      bases.push(rTotal);
+      rTotal += x.size;
+      if (!packed) decls.push(`@group(0) @binding(${b}) var<storage, read> st${b}: array<${storageType(x.dtype)}>;`);
     }
     return { kind: "storage", binding: b, dtype: x.dtype, stepStride };
   };
@@ -187,7 +204,7 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
   const declare = (name: string, d: DType, size: number) => (size === 1 ? `var ${name}: ${valueType(d)};` : `var ${name}: array<${valueType(d)}, ${Math.max(size, 1)}>;`);
   const at = (pl: Extract<Place, { kind: "private" }>, idx: string) => (pl.size === 1 ? pl.name : `${pl.name}[${idx}]`);
   const storageRead = (pl: Extract<Place, { kind: "storage" }>, off: string, d: DType) =>
-    fromStorage(`st${pl.binding}[${pl.stepStride ? `i32(step) * ${pl.stepStride}i + ` : ""}${off}]`, d);
+    rd(pl.binding, `${pl.stepStride ? `i32(step) * ${pl.stepStride}i + ` : ""}${off}`, d);
 
   /** Emits one fused kernel of a program, writing a new private variable; returns its place. */
   // `guardedReads`: the kernel selects between loads (concatenate), so the branch not taken may index
@@ -396,10 +413,10 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
     const base = c.lane ? `lane * ${c.size}u + ` : "";
     // A lane carry is updated in place (each lane owns its slice); a shared one starts from the
     // read-only input, since lane 0 may write the result before another lane has read the start.
-    const from = c.lane ? `st${j}` : `st${(storageFor(firstCarry + j) as Extract<Place, { kind: "storage" }>).binding}`;
-    init.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { ${at(c, "q")} = ${fromStorage(`${from}[${base}q]`, c.dtype)}; }`);
+    const from = c.lane ? j : (storageFor(firstCarry + j) as Extract<Place, { kind: "storage" }>).binding;
+    init.push(`for (var q: u32 = 0u; q < ${c.size}u; q++) { ${at(c, "q")} = ${rd(from, `${base}q`, c.dtype)}; }`);
     // A shared carry is the same in every lane: lane 0 writes it (the others read it at the start).
-    const write = `for (var q: u32 = 0u; q < ${c.size}u; q++) { st${j}[${base}q] = ${toStorage(at(c, "q"), c.dtype)}; }`;
+    const write = `for (var q: u32 = 0u; q < ${c.size}u; q++) { ${wr(j, `${base}q`, at(c, "q"), c.dtype)} }`;
     store.push(c.lane ? write : `if (lane == 0u) { ${write} }`);
   });
 
@@ -422,16 +439,16 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
     const ys: string[] = [];
     outs.slice(ncarry).forEach((pl, j) => {
       const a = yAvals[j]!;
-      const dst = `st${ncarry + j}`;
+      const dst = ncarry + j;
       const laneSlice = laneMode && a.ndim > 0 && a.shape[0] === lanes ? a.size / lanes : 0;
       if (laneSlice) {
         // This lane's part of the step's [B, ...] slice.
         const src = pl.kind === "private" && pl.lane ? (q: string) => at(pl, q) : (q: string) => valueAt(pl, `lane * ${laneSlice}u + ${q}`, a.dtype);
-        ys.push(`for (var q: u32 = 0u; q < ${laneSlice}u; q++) { ${dst}[step * ${a.size}u + lane * ${laneSlice}u + q] = ${toStorage(src("q"), a.dtype)}; }`);
+        ys.push(`for (var q: u32 = 0u; q < ${laneSlice}u; q++) { ${wr(dst, `step * ${a.size}u + lane * ${laneSlice}u + q`, src("q"), a.dtype)} }`);
       } else {
         if (pl.kind === "private" && pl.lane) throw new LaneUnsupported("a per-lane output without the lane axis");
         const src = pl.kind === "private" && pl.size === 1 ? () => valueAt(pl, "0u", a.dtype) : (q: string) => valueAt(pl, q, a.dtype);
-        ys.push(`if (lane == 0u) { for (var q: u32 = 0u; q < ${a.size}u; q++) { ${dst}[step * ${a.size}u + q] = ${toStorage(src("q"), a.dtype)}; } }`);
+        ys.push(`if (lane == 0u) { for (var q: u32 = 0u; q < ${a.size}u; q++) { ${wr(dst, `step * ${a.size}u + q`, src("q"), a.dtype)} } }`);
       }
     });
     loop = [
@@ -441,7 +458,8 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
     ];
   }
   if (elements > maxLaneElements) throw new LaneUnsupported(`the loop state and temporaries need ${elements} elements per lane (limit ${maxLaneElements})`);
-  if (kinds.length > maxStorageBindings()) throw new LaneUnsupported(`the loop needs ${kinds.length} storage buffers (the device has ${maxStorageBindings()})`);
+  if (!packed && kinds.length > maxStorageBindings()) throw new NeedsPacking();
+  if (packed) decls.push(`@group(0) @binding(0) var<storage, read_write> pk_w: array<u32>;`, `@group(0) @binding(1) var<storage, read> pk_r: array<u32>;`);
 
   const indent = (ls: string[], n: number) => ls.map((l) => " ".repeat(n) + l);
   const main = [
@@ -455,7 +473,8 @@ function compileLaneProgram(eqn: JaxprEqn, inputs: readonly ConcreteArray[], for
     `}`,
   ];
   const code = `${helperSource(helpers)}\n${decls.join("\n")}\n${main.join("\n")}\n`;
-  return { code, kinds, mode: laneMode ? "lanes" : "single", lanes, constInputs, elementsPerLane: elements };
+  const layout = packed ? { bases, wTotal, rTotal: Math.max(rTotal, 1) } : null;
+  return { code, kinds: packed ? ["w", "r"] : kinds, mode: laneMode ? "lanes" : "single", lanes, constInputs, elementsPerLane: elements, layout };
 }
 
 // ------------------------------------------------------------------ the while handler
@@ -485,7 +504,12 @@ function compiledLoop(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): Compiled
     // Lanes first; a loop whose body mixes lanes may still run whole in one invocation.
     for (const forceSingle of [false, true]) {
       try {
-        program = compileLaneProgram(eqn, inputs, forceSingle);
+        try {
+          program = compileLaneProgram(eqn, inputs, forceSingle);
+        } catch (e) {
+          if (!(e instanceof NeedsPacking)) throw e;
+          program = compileLaneProgram(eqn, inputs, forceSingle, true);
+        }
         break;
       } catch (e) {
         if (!(e instanceof LaneUnsupported)) throw e;
@@ -518,13 +542,28 @@ export function runLoopOnGpu(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): C
   const ncarry = isScan ? (eqn.params as unknown as ScanParamsLike).numCarry : eqn.outputs.length;
   const firstCarry = isScan ? (eqn.params as unknown as ScanParamsLike).numConsts : (eqn.params as unknown as WhileParamsLike).condNConsts + (eqn.params as unknown as WhileParamsLike).bodyNConsts;
   const temps: DeviceBuffer[] = [];
-  const outs = eqn.outputs.map((v, j) => {
-    const out = allocGpuArray(v.aval);
-    if (j < ncarry) copyBuffer(gpuBufferOf(inputs[firstCarry + j]!, temps), out.buffer as WebGPUBuffer, v.aval.size);
-    return out;
-  });
-  const reads = program.constInputs.map((i) => gpuBufferOf(inputs[i]!, temps));
-  dispatch(c.key, [...outs.map((o) => o.buffer as WebGPUBuffer), ...reads], gridFor(Math.ceil(program.lanes / WG)));
+  const outs = eqn.outputs.map((v) => allocGpuArray(v.aval));
+  const grid = gridFor(Math.ceil(program.lanes / WG));
+  const layout = program.layout;
+  if (!layout) {
+    outs.forEach((out, j) => {
+      if (j < ncarry) copyBuffer(gpuBufferOf(inputs[firstCarry + j]!, temps), out.buffer as WebGPUBuffer, out.size);
+    });
+    const reads = program.constInputs.map((i) => gpuBufferOf(inputs[i]!, temps));
+    dispatch(c.key, [...outs.map((o) => o.buffer as WebGPUBuffer), ...reads], grid);
+  } else {
+    // Carries start in the writable pack; read-only inputs are copied into the other one; the
+    // outputs are copied out of the writable pack after the dispatch.
+    const w = WebGPUBuffer.allocate("uint32", layout.wTotal);
+    const r = WebGPUBuffer.allocate("uint32", layout.rTotal);
+    temps.push(w, r);
+    outs.forEach((out, j) => {
+      if (j < ncarry) copyBuffer(gpuBufferOf(inputs[firstCarry + j]!, temps), w, out.size, 0, layout.bases[j]!);
+    });
+    program.constInputs.forEach((i, k) => copyBuffer(gpuBufferOf(inputs[i]!, temps), r, inputs[i]!.size, 0, layout.bases[outs.length + k]!));
+    dispatch(c.key, [w, r], grid);
+    outs.forEach((out, j) => copyBuffer(w, out.buffer as WebGPUBuffer, out.size, layout.bases[j]!, 0));
+  }
   webgpuStats.programPerLane++;
   for (const t of temps) t.release();
   flushWebGPU();

@@ -10,7 +10,7 @@ export type GpuCommand =
   | { readonly op: "free"; readonly id: number }
   | { readonly op: "pipeline"; readonly key: string; readonly code: string; readonly kinds: readonly BindingKind[] }
   | { readonly op: "dispatch"; readonly key: string; readonly ids: readonly number[]; readonly groups: readonly [number, number, number] }
-  | { readonly op: "copy"; readonly src: number; readonly dst: number; readonly bytes: number; readonly dstOffset?: number };
+  | { readonly op: "copy"; readonly src: number; readonly dst: number; readonly bytes: number; readonly srcOffset?: number; readonly dstOffset?: number };
 
 /** Smallest GPU allocation: bindings of size 0 are invalid, and storage sizes must be multiples of 4. */
 export const MIN_BUFFER_BYTES = 16;

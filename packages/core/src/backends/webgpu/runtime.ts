@@ -248,9 +248,9 @@ export function dispatch(key: string, buffers: readonly WebGPUBuffer[], groups: 
   webgpuStats.dispatches++;
 }
 
-/** Copies the first `length` elements of `src` into `dst` on the GPU. */
-export function copyBuffer(src: WebGPUBuffer, dst: WebGPUBuffer, length: number): void {
-  if (length > 0) gpu().enqueue({ op: "copy", src: src.id, dst: dst.id, bytes: bytesFor(length) });
+/** Copies `length` elements of `src` (from element srcAt) into `dst` (at element dstAt) on the GPU. */
+export function copyBuffer(src: WebGPUBuffer, dst: WebGPUBuffer, length: number, srcAt = 0, dstAt = 0): void {
+  if (length > 0) gpu().enqueue({ op: "copy", src: src.id, dst: dst.id, bytes: bytesFor(length), srcOffset: bytesFor(srcAt), dstOffset: bytesFor(dstAt) });
 }
 
 /** Sends queued work to the GPU without waiting for it. */
