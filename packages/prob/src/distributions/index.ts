@@ -33,3 +33,7 @@ export { TransformedDistribution, type TransformedDistributionParams } from "./t
 export { MixtureSameFamily, Mixture, type MixtureSameFamilyParams, type MixtureParams } from "./mixture.js";
 export { Masked, type MaskedParams } from "./masked.js";
 export { Inflated, type InflatedParams } from "./inflated.js";
+// TFP also reaches joint distributions, the GP and the HMM through `tfd`.
+export { JointDistribution, JointDistributionSequential, JointDistributionNamed, JointDistributionCoroutine, JointDistributionPinned, Root } from "../joint/index.js";
+export { GaussianProcess, GaussianProcessRegressionModel } from "../gp/index.js";
+export { HiddenMarkovModel } from "../hmm/index.js";
