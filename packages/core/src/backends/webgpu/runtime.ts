@@ -306,7 +306,7 @@ export function runKernel(k: Kernel, out: WebGPUBuffer, sources: readonly WebGPU
 /** Fusible on the webgpu device: everything WGSL renders (float32 and 32-bit integers). */
 export const webgpuCaps: FusionCaps = {
   unary: (fn, d) => {
-    if (d === "float32") return !["erf", "erfc", "erf_inv", "lgamma", "digamma", "exponent", "significand"].includes(fn);
+    if (d === "float32") return true;
     if (d === "bool") return fn === "not";
     if (d === "int32" || d === "uint32") return ["neg", "abs", "square", "not", "sign"].includes(fn);
     return false;

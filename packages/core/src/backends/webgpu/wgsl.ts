@@ -2,7 +2,8 @@
 // compiler), elementwise kernels with one invocation per output element, and reductions (one
 // invocation per output for short reductions, a 256-wide workgroup tree for long ones).
 import type { DType } from "../../dtype.js";
-import { type AffineMap, type KNode, type Kernel, topoOrder } from "../kernel/ir.js";
+import { type AffineMap, KBuilder, type KNode, type Kernel, topoOrder } from "../kernel/ir.js";
+import { type DecomposeTarget, decompose } from "../kernel/decompose.js";
 import { FLOAT_BINARY, FLOAT_UNARY, helperSource } from "./wgslMath.js";
 import type { BindingKind } from "./protocol.js";
 
@@ -69,8 +70,16 @@ export interface LeafSource {
 export function emitDag(roots: readonly KNode[], leaves: LeafSource, helpers: Set<string>, prefix: string): { lines: string[]; name: (n: KNode) => string } {
   const lines: string[] = [];
   const names = new Map<KNode, string>();
-  const name = (n: KNode) => names.get(n)!;
-  for (const n of topoOrder(roots)) {
+  // Functions WGSL lacks are rewritten into basic operations first (kernel/decompose.ts).
+  const builder = new KBuilder();
+  const rewritten = new Map<KNode, KNode>();
+  for (const r of roots) {
+    const d = decompose(r, builder, webgpuDecomposition);
+    if (d.guard) throw new WgslUnsupported("a decomposition with a guarded range");
+    rewritten.set(r, d.root);
+  }
+  const name = (n: KNode) => names.get(rewritten.get(n) ?? n)!;
+  for (const n of topoOrder([...rewritten.values()])) {
     const id = `${prefix}${n.id}`;
     names.set(n, id);
     lines.push(`let ${id}: ${valueType(n.dtype)} = ${nodeExpr(n, name, leaves, helpers)};`);
@@ -93,9 +102,16 @@ function nodeExpr(n: KNode, v: (n: KNode) => string, leaves: LeafSource, helpers
   }
 }
 
+/** WGSL has exp, log, sin, ... (or wgslMath.ts writes them); these five come from kernel/decompose.ts. */
+export const DECOMPOSED_ON_WEBGPU: readonly string[] = ["erf", "erfc", "erf_inv", "lgamma", "digamma"];
+export const webgpuDecomposition: DecomposeTarget = { native: (fn) => !DECOMPOSED_ON_WEBGPU.includes(fn) };
+
 function unaryExpr(fn: string, d: DType, a: string, helpers: Set<string>): string {
   if (d === "float32") {
     switch (fn) {
+      // The IR's exponent intrinsics (see Intrinsic1 in kernel/ir.ts), on the float32 bit fields.
+      case "exponent": return `f32(i32((bitcast<u32>(${a}) >> 23u) & 0xffu) - 127i)`;
+      case "significand": return `bitcast<f32>((bitcast<u32>(${a}) & 0x807fffffu) | 0x3f800000u)`;
       case "neg": return `(-${a})`;
       case "square": return `(${a} * ${a})`;
       case "rsqrt": return `(1.0 / sqrt(${a}))`;
@@ -140,6 +156,8 @@ function binaryExpr(fn: string, d: DType, a: string, b: string, helpers: Set<str
       case "sub": return `(${a} - ${b})`;
       case "mul": return `(${a} * ${b})`;
       case "div": return `(${a} / ${b})`;
+      case "copysign": return `bitcast<f32>((bitcast<u32>(${a}) & 0x7fffffffu) | (bitcast<u32>(${b}) & 0x80000000u))`;
+      case "ldexp": helpers.add("fx_ldexp"); return `fx_ldexp(${a}, ${b})`;
     }
     const h = FLOAT_BINARY[fn as keyof typeof FLOAT_BINARY];
     if (!h) throw new WgslUnsupported(`${fn} on float32`);

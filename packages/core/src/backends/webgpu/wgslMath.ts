@@ -264,6 +264,16 @@ fn fx_threefry(k0: u32, k1: u32, x0: u32, x1: u32) -> vec2<u32> {
   return vec2<u32>(a, b);
 }`,
   },
+  // x · 2^k as two power-of-two factors built in the exponent field (Intrinsic2 "ldexp" in kernel/ir.ts).
+  fx_ldexp: {
+    deps: [],
+    code: `fn fx_pow2(e: f32) -> f32 { return bitcast<f32>(u32(i32(e) + 127i) << 23u); }
+fn fx_ldexp(x: f32, k: f32) -> f32 {
+  let kc = clamp(k, -252.0, 254.0);
+  let k1 = floor(kc * 0.5);
+  return x * fx_pow2(k1) * fx_pow2(kc - k1);
+}`,
+  },
   fx_max: { deps: ["fx_isnan"], code: `fn fx_max(a: f32, b: f32) -> f32 { if (fx_isnan(a) || fx_isnan(b)) { return a + b; } return max(a, b); }` },
   fx_min: { deps: ["fx_isnan"], code: `fn fx_min(a: f32, b: f32) -> f32 { if (fx_isnan(a) || fx_isnan(b)) { return a + b; } return min(a, b); }` },
   fx_sign: { deps: [], code: `fn fx_sign(x: f32) -> f32 { if (x > 0.0) { return 1.0; } if (x < 0.0) { return -1.0; } return x; }` },
