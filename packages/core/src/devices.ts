@@ -5,6 +5,7 @@ import { FluxionError } from "./errors.js";
 import { setJitExecutor } from "./primitives/jit.js";
 import { evalJaxpr } from "./trace/staging.js";
 import { loadBinaryen, toJs, toWasm, wasmExecute } from "./backends/wasm/runtime.js";
+import "./backends/wasm/dot.js";
 import { WebGPUBuffer, initWebGPU, toWebGPU, webgpuExecute, webgpuInitialized } from "./backends/webgpu/index.js";
 
 export type Device = "js" | "wasm" | "webgpu";

@@ -74,6 +74,17 @@ describe("kernels equal the reference backend", () => {
 });
 
 describe("runtime", () => {
+  it("runs dot_general with the wasm matmul (its handler is registered by the devices module)", async () => {
+    const { eqnHandlers } = await import("./handlers.js");
+    expect(eqnHandlers.has("dot_general")).toBe(true);
+    const a = np.reshape(np.arange(12).astype("float32"), [3, 4]);
+    const b = np.reshape(np.arange(20).astype("float32"), [4, 5]);
+    const got = (jit((x: NDArray, y: NDArray) => np.matmul(x, y))(a, b) as NDArray).toArray();
+    setDefaultDevice("js");
+    const want = (jit((x: NDArray, y: NDArray) => np.matmul(x, y))(a, b) as NDArray).toArray();
+    setDefaultDevice("wasm");
+    expect(got).toEqual(want);
+  });
   it("keeps wasm memory flat over 10^4 jitted calls", () => {
     const f = jit((a: NDArray) => np.tanh(np.add(np.multiply(a, 0.5), 1)));
     const x = devicePut(np.ones([256]), "wasm");
