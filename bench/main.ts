@@ -3,6 +3,7 @@
 // ratios and rewrites its section of bench/RESULTS.md (other sections, e.g. optim's, are kept).
 // Flags: --only=chain,matmul,logreg,scan,compile  --quick (fewer/shorter reps, no write)
 //        --write / --no-write  --optim (also run bench/optim/run.ts --write, which takes minutes)
+//        --liftoff (V8's default wasm tiering instead of --no-liftoff)  --note="..." (a sentence recorded in RESULTS.md, e.g. what the checkout contained)
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -18,6 +19,8 @@ const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
 const only = argv.find((a) => a.startsWith("--only="))?.slice(7).split(",") as WorkloadId[] | undefined;
 const quick = flag("quick");
+/** A sentence for RESULTS.md about what was measured when it is not a plain checkout (--note="..."). */
+const note = argv.find((a) => a.startsWith("--note="))?.slice(7);
 const write = flag("write") || (!quick && !flag("no-write"));
 
 /** Repetitions: ≥5 always; a repetition repeats the call for at least minRepSeconds. */
@@ -75,7 +78,15 @@ function pythonWithNumpy(): string[] | { unavailable: string } {
   }
 }
 
-const ts = (script: string): string[] => [tsx, "--tsconfig", join(benchDir, "tsconfig.json"), join(benchDir, "peers", script)];
+/**
+ * Throughput processes run with V8's --no-liftoff: wasm is compiled by TurboFan at once, so every
+ * wasm peer (Fluxion, jax-js, tfjs) is measured at steady state. With V8's default tiering, new wasm
+ * runs in Liftoff until a background compile finishes, which on a loaded machine took longer than any
+ * warm-up we could afford (Fluxion's logreg: ~25 calls at 50-100x). --liftoff measures the default.
+ * Compile latency is always measured with V8's defaults, as a user's first call sees it.
+ */
+const steadyStateFlags = flag("liftoff") ? [] : ["--no-liftoff"];
+const ts = (script: string, v8Flags: string[] = steadyStateFlags): string[] => [tsx, ...v8Flags, "--tsconfig", join(benchDir, "tsconfig.json"), join(benchDir, "peers", script)];
 const timed: Exclude<WorkloadId, "compile">[] = ["chain", "matmul", "logreg", "scan"];
 const peers: Peer[] = [
   { name: "Fluxion", command: ts("fluxion.ts"), workloads: timed },
@@ -136,7 +147,7 @@ if (!only || only.includes("compile")) {
   for (let k = 0; k < COLD_PROCESSES; k++) {
     for (const [peer, script] of [["Fluxion", "fluxion-compile.ts"], ["jax-js", "jaxjs-compile.ts"]] as const) {
       const task: Task = { workload: "compile", size: COMPILE_SIZE, reps: 1, minRepSeconds: 0 };
-      const [m] = runProcess(peer, [...ts(script), String(COMPILE_SIZE)], [task], {}, "none");
+      const [m] = runProcess(peer, [...ts(script, []), String(COMPILE_SIZE)], [task], {}, "none");
       runs.push({ measurement: m!, coldProcess: true });
     }
   }
@@ -162,9 +173,9 @@ const versions: Record<string, string> = {
   python: commandVersion(process.env.BENCH_PYTHON ?? "python3", ["--version"]),
   ...peerInfo,
 };
-const command = `pnpm bench${argv.length ? " " + argv.join(" ") : ""}`;
+const command = `pnpm bench${argv.filter((a) => !a.startsWith("--note=")).map((a) => " " + a).join("")}`;
 const report = buildReport({
-  runs, machine, versions, command, quick,
+  runs, machine, versions, command, quick, note, v8Flags: steadyStateFlags,
   loadAtEnd: currentLoad(), seconds: (performance.now() - started) / 1000, reps: REPS, minRepSeconds: MIN_REP_SECONDS, coldProcesses: COLD_PROCESSES,
 });
 process.stdout.write(report.text + "\n");

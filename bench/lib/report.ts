@@ -34,6 +34,7 @@ const fmt = (v: number): string => {
   const a = Math.abs(v);
   return a >= 1000 ? v.toFixed(0) : a >= 100 ? v.toFixed(1) : a >= 10 ? v.toFixed(2) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
 };
+const fmtMs = (s: number): string => (Number.isFinite(s) ? `${fmt(s * 1e3)} ms` : "—");
 const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}×` : "—");
 
 function figure(values: readonly number[]): Figure {
@@ -52,6 +53,9 @@ export interface ReportInput {
   versions: Record<string, string>;
   command: string;
   quick: boolean;
+  note?: string;
+  /** V8 flags of the throughput processes. */
+  v8Flags: string[];
   loadAtEnd: string;
   seconds: number;
   reps: number;
@@ -77,7 +81,7 @@ export function buildReport(input: ReportInput): { text: string; section: string
   for (const w of timedWorkloads) {
     const metric = METRICS[w];
     lines.push(`### ${TITLES[w]} (${metric.unit}, ${metric.higherIsBetter ? "higher" : "lower"} is better)`, "");
-    lines.push(`| size | peer | median | min | max | Fluxion vs peer | reps × calls | numbers | note |`, `|---|---|---|---|---|---|---|---|---|`);
+    lines.push(`| size | peer | median | min | max | Fluxion vs peer | 1st call | reps × calls | numbers | note |`, `|---|---|---|---|---|---|---|---|---|---|`);
     const sizes = [...new Set(runs.filter((r) => r.measurement.workload === w).map((r) => r.measurement.size))];
     for (const size of sizes) {
       const here = runs.map((r) => r.measurement).filter((m) => m.workload === w && m.size === size);
@@ -86,7 +90,7 @@ export function buildReport(input: ReportInput): { text: string; section: string
       if (fluxFig) fluxionFigures.set(`${w}:${size}`, fluxFig);
       for (const m of here) {
         if (m.error) {
-          lines.push(`| ${sizeLabel(w, size)} | ${m.peer} | — | — | — | — | — | — | cannot run: ${m.error} |`);
+          lines.push(`| ${sizeLabel(w, size)} | ${m.peer} | — | — | — | — | — | — | — | cannot run: ${m.error} |`);
           if (m.peer === "Fluxion") problems.push(`${w} ${sizeLabel(w, size)}: ${m.error}`);
           continue;
         }
@@ -97,7 +101,7 @@ export function buildReport(input: ReportInput): { text: string; section: string
         if (!ok && m.peer === "Fluxion") problems.push(`${w} ${sizeLabel(w, size)}: result differs from the float64 oracle (relative error ${err.toExponential(1)})`);
         const notes = [m.note ?? ""];
         if (w === "scan") notes.push(`call: ${fmt(median(m.seconds) * 1e3 * (size / (m.measuredSize ?? size)))} ms for ${size} steps${m.measuredSize && m.measuredSize !== size ? ` (measured over ${m.measuredSize})` : ""}`);
-        lines.push(`| ${sizeLabel(w, size)} | ${m.peer} | **${fmt(f.median)}** | ${fmt(f.min)} | ${fmt(f.max)} | ${m.peer === "Fluxion" ? "—" : fmtRatio(ratio)} | ${m.seconds.length} × ${m.callsPerRep} | ${ok ? "ok" : `✗ err ${err.toExponential(1)}`} | ${notes.filter(Boolean).join("; ")} |`);
+        lines.push(`| ${sizeLabel(w, size)} | ${m.peer} | **${fmt(f.median)}** | ${fmt(f.min)} | ${fmt(f.max)} | ${m.peer === "Fluxion" ? "—" : fmtRatio(ratio)} | ${fmtMs(m.firstCallSeconds)} | ${m.seconds.length} × ${m.callsPerRep} | ${ok ? "ok" : `✗ err ${err.toExponential(1)}`} | ${notes.filter(Boolean).join("; ")} |`);
       }
     }
     lines.push("");
@@ -166,10 +170,14 @@ export function buildReport(input: ReportInput): { text: string; section: string
     "",
     `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with \`${input.command}\` in ${input.seconds.toFixed(0)} s${input.quick ? " (--quick: short repetitions, figures are rough)" : ""}.`,
     `Machine: ${machine.cores} cores, ${machine.cpuModel} (${machine.cpuFlags || "no flags read"}), ${machine.memoryGiB} GiB; **load average at start ${machine.loadAtStart}**, at end ${input.loadAtEnd} (the machine is shared: compare peers within this run only).`,
+    ...(input.note ? [`Note: ${input.note}`] : []),
     `Versions: ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join("; ")}.`,
     "",
     `Method: each peer runs in its own process (Fluxion on the \`wasm\` device with inputs made resident by \`devicePut\`; jax-js on its \`wasm\` device; tfjs on tfjs-backend-wasm; C built by the harness with \`gcc -O3 -march=native\`, with and without \`-ffast-math\`; numpy with OPENBLAS_CORETYPE=SkylakeX and one thread).`,
-    `After a first call (compile) and a warm-up of ≥ 1 s and ≥ 2 calls (V8 runs new wasm in its baseline tier until the optimizing compile is ready), each figure is the median of ${input.reps} repetitions (5 when one call takes over 0.5 s), a repetition repeating the call for ≥ ${input.minRepSeconds} s; min and max are over the repetitions.`,
+    input.v8Flags.includes("--no-liftoff")
+      ? "The JS-side peers run under `node --no-liftoff` (V8 compiles wasm with TurboFan at once) so that every wasm peer is measured at steady state: with V8's default tiering, new wasm runs in Liftoff, its baseline tier, until a background compile finishes, which on a loaded machine took ~25 calls at 50-100× the optimized time for Fluxion's logreg kernels (`pnpm bench --liftoff` measures that way). Compile latency is measured with V8's defaults."
+      : "The JS-side peers run with V8's default wasm tiering (Liftoff first, TurboFan after a background compile): figures for wasm peers may include baseline-tier calls.",
+    `After a first call (compile; its time is the \`1st call\` column) and a warm-up of ≥ 1 s and ≥ 2 calls, each figure is the median of ${input.reps} repetitions (5 when one call takes over 0.5 s), a repetition repeating the call for ≥ ${input.minRepSeconds} s; min and max are over the repetitions.`,
     `"Fluxion vs peer" is how many times faster Fluxion is (below 1×: slower). "numbers" compares each peer's output (samples and sum |y|; loss and gradient; final state) with a float64 oracle in plain JS (tolerances: chain and matmul 1e-4, logreg and scan 1e-3, relative).`,
     "",
   ];

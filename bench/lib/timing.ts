@@ -10,9 +10,9 @@ export interface Timed { seconds: number[]; callsPerRep: number; firstCallSecond
 const now = (): number => performance.now() / 1000;
 
 /**
- * After the first call, warm-up runs the call for at least WARMUP_SECONDS and twice (V8 runs new wasm and JS code in its
- * baseline tier until the optimizing compile, done in the background, is ready: on a loaded
- * machine that takes several calls); calls slower than SLOW_CALL_SECONDS get 5 repetitions.
+ * After the first call, warm-up runs the call for at least WARMUP_SECONDS and twice (JS needs its
+ * optimizing compile; wasm is already optimized because main.ts starts these processes with V8's
+ * --no-liftoff). Calls slower than SLOW_CALL_SECONDS get 5 repetitions.
  */
 export const WARMUP_SECONDS = 1;
 export const SLOW_CALL_SECONDS = 0.5;
