@@ -33,7 +33,6 @@ export { TransformedDistribution, type TransformedDistributionParams } from "./t
 export { MixtureSameFamily, Mixture, type MixtureSameFamilyParams, type MixtureParams } from "./mixture.js";
 export { Masked, type MaskedParams } from "./masked.js";
 export { Inflated, type InflatedParams } from "./inflated.js";
-// TFP also reaches joint distributions, the GP and the HMM through `tfd`.
+// TFP also reaches joint distributions through `tfd` (GaussianProcess and HiddenMarkovModel are
+// top-level exports of @fluxion/prob).
 export { JointDistribution, JointDistributionSequential, JointDistributionNamed, JointDistributionCoroutine, JointDistributionPinned, Root } from "../joint/index.js";
-export { GaussianProcess, GaussianProcessRegressionModel } from "../gp/index.js";
-export { HiddenMarkovModel } from "../hmm/index.js";

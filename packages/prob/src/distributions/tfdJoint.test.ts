@@ -1,13 +1,12 @@
-// Joint distributions, the GP and the HMM are also reachable through `tfd`, as in TFP.
+// Joint distributions are also reachable through `tfd`, as in TFP.
 import { describe, expect, it } from "vitest";
 import { random } from "@fluxion/core";
-import { distributions as tfd, JointDistributionNamed, GaussianProcess, HiddenMarkovModel } from "../index.js";
+import { distributions as tfd, JointDistributionNamed, JointDistributionCoroutine } from "../index.js";
 
 describe("tfd namespace", () => {
-  it("exports the joint, GP and HMM classes", () => {
+  it("exports the joint distribution classes", () => {
     expect(tfd.JointDistributionNamed).toBe(JointDistributionNamed);
-    expect(tfd.GaussianProcess).toBe(GaussianProcess);
-    expect(tfd.HiddenMarkovModel).toBe(HiddenMarkovModel);
+    expect(tfd.JointDistributionCoroutine).toBe(JointDistributionCoroutine);
   });
   it("a joint built through tfd has logProb = the sum of its parts' closed-form densities", () => {
     const jd = new tfd.JointDistributionNamed({
