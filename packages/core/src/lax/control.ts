@@ -6,7 +6,7 @@ import { ShapeError, TransformError } from "../errors.js";
 import { flatten, unflatten, type TreeDef } from "../tree/index.js";
 import { bind } from "../trace/core.js";
 import { traceClosed } from "../trace/jaxprTransforms.js";
-import { condP, scanP, whileP } from "../primitives/control.js";
+import { condP, joinBranchConsts, scanP, whileP } from "../primitives/control.js";
 import { checkpointP, customJvpCallP, customVjpCallP } from "../primitives/custom.js";
 import { convert } from "../primitives/structural.js";
 import { ne, fullLike } from "../primitives/elementwise.js";
@@ -53,15 +53,8 @@ export function switchCase(index: ArrayLike, branches: readonly ((...ops: never[
       throw new ShapeError(`cond/switchCase: branches return different structures: ${traced[0]!.outTree} vs ${t.outTree}; every branch must return the same pytree of the same shapes and dtypes.`);
     }
   }
-  // Put every branch's consts up front; each branch ignores the others'.
-  const allConsts = traced.flatMap((t) => t.consts);
-  const jaxprs = traced.map((t, i) => {
-    const offset = traced.slice(0, i).reduce((s, o) => s + o.consts.length, 0);
-    const pre = traced.slice(0, i).flatMap((o) => o.consts).map((c) => new VarOf(c.aval));
-    const post = traced.slice(i + 1).flatMap((o) => o.consts).map((c) => new VarOf(c.aval));
-    void offset;
-    return new JaxprOf([], [...pre, ...t.jaxpr.invars.slice(0, t.consts.length), ...post, ...t.jaxpr.invars.slice(t.consts.length)], t.jaxpr.eqns, t.jaxpr.outvars);
-  });
+  // Every branch takes every branch's consts up front and ignores the others'.
+  const { jaxprs, consts: allConsts } = joinBranchConsts(traced);
   let idx = asarray(index);
   if (idx.ndim !== 0) throw new ShapeError(`switchCase: index must be a scalar, got shape [${idx.shape}]; use vmap to select per example.`);
   if (idx.dtype === "bool") idx = convert(idx, "int32");
@@ -69,7 +62,6 @@ export function switchCase(index: ArrayLike, branches: readonly ((...ops: never[
   const outs = bind(condP, [idx, ...allConsts, ...leaves], { branches: jaxprs });
   return unflatten(traced[0]!.outTree, outs);
 }
-import { Jaxpr as JaxprOf, Var as VarOf } from "../ir/jaxpr.js";
 
 /** `cond(pred, trueFn, falseFn, ...operands)` as JAX's lax.cond. */
 export function cond(pred: ArrayLike, trueFn: (...ops: never[]) => unknown, falseFn: (...ops: never[]) => unknown, ...operands: unknown[]): unknown {

@@ -7,14 +7,14 @@ import { ShapeError, TransformError } from "../errors.js";
 import { Jaxpr, Var } from "../ir/jaxpr.js";
 import { dce } from "../ir/passes.js";
 import { ClosedJaxpr } from "../ir/jaxpr.js";
-import { bind, withTrace, currentTrace } from "../trace/core.js";
+import { bind, withTrace } from "../trace/core.js";
 import { type Params, type Primitive, definePrimitive } from "../trace/primitive.js";
 import { evalJaxpr } from "../trace/staging.js";
 import { backwardPass } from "../trace/linearize.js";
 import { batchJaxpr, jvpJaxpr, partialEvalJaxpr, traceClosed, transposeJaxpr } from "../trace/jaxprTransforms.js";
 import { type Tangent, UndefinedPrimal, Zero, tangentAval } from "../trace/values.js";
-import { broadcastBatched, broadcastInDim, moveaxis, reshape, selectN, sliceAxis, convert } from "./structural.js";
-import { full, zerosFor, max, min, scalar } from "./elementwise.js";
+import { broadcastBatched, broadcastInDim, moveaxis, selectN, convert } from "./structural.js";
+import { add, full, zerosFor, max, min } from "./elementwise.js";
 import { reduceOrP } from "./reductions.js";
 import { checkAvals, runJaxpr } from "./jit.js";
 
@@ -28,17 +28,14 @@ function permuted(j: Jaxpr, inOrder: readonly number[], outOrder?: readonly numb
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
 /** Gives each branch the same leading const inputs (every branch's consts, unused by the others). */
-function joinBranchConsts(branches: readonly { jaxpr: Jaxpr; consts: NDArray[] }[]): { jaxprs: Jaxpr[]; consts: NDArray[] } {
+export function joinBranchConsts(branches: readonly { jaxpr: Jaxpr; consts: NDArray[] }[]): { jaxprs: Jaxpr[]; consts: NDArray[] } {
   const consts = branches.flatMap((b) => b.consts);
-  let off = 0;
-  const jaxprs = branches.map((b) => {
-    const before = branches.slice(0, branches.indexOf(b)).flatMap((o) => o.consts.map((c) => new Var(c.aval)));
-    const after = branches.slice(branches.indexOf(b) + 1).flatMap((o) => o.consts.map((c) => new Var(c.aval)));
-    off += b.consts.length;
+  const jaxprs = branches.map((b, i) => {
+    const before = branches.slice(0, i).flatMap((o) => o.consts.map((c) => new Var(c.aval)));
+    const after = branches.slice(i + 1).flatMap((o) => o.consts.map((c) => new Var(c.aval)));
     const own = b.jaxpr.invars.slice(0, b.consts.length);
     return new Jaxpr([], [...before, ...own, ...after, ...b.jaxpr.invars.slice(b.consts.length)], b.jaxpr.eqns, b.jaxpr.outvars);
   });
-  void off;
   return { jaxprs, consts };
 }
 
@@ -412,7 +409,7 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>({
         ...xs.map((x) => (isUndef(x) ? new UndefinedPrimal(x.aval.withShape(x.aval.shape.slice(1))) : rx[xi++]!)),
       ];
       const ctIn = backwardPass(jaxpr, [], bodyArgs, [...ctCarry, ...ctY]);
-      const ctC = ctIn.slice(0, nc).filter((_, i) => cLin[i]).map((c, i) => (c instanceof Zero ? acc[i]! : addSame(acc[i]!, c)));
+      const ctC = ctIn.slice(0, nc).filter((_, i) => cLin[i]).map((c, i) => (c instanceof Zero ? acc[i]! : add(acc[i]!, c)));
       const ctCarryIn = ctIn.slice(nc, nc + ncar).map((c, i) => (c instanceof Zero ? zerosFor(carryAvals[i]!) : c));
       const ctX = ctIn.slice(nc + ncar).filter((_, i) => xLin[i]).map((c, i) => (c instanceof Zero ? zerosFor(tangentAval((xs.filter(isUndef)[i] as UndefinedPrimal).aval.withShape((xs.filter(isUndef)[i] as UndefinedPrimal).aval.shape.slice(1)))) : c));
       return [...ctC, ...ctCarryIn, ...ctX];
@@ -486,15 +483,3 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>({
     return [...carryOuts, ...yOuts];
   },
 });
-
-function addSame(a: NDArray, b: NDArray): NDArray {
-  return bind(addPrim(), [a, b])[0]!;
-}
-import { addP } from "./elementwise.js";
-const addPrim = () => addP;
-
-void currentTrace;
-void reshape;
-void sliceAxis;
-void scalar;
-void full;

@@ -40,7 +40,7 @@ const wrapInt = (v: number, d: DType): number => (d === "int32" ? v | 0 : d === 
 export const addP = binaryPrimitive("add", {
   dtypes: "numeric",
   f: (a, b, d) => wrapInt(a + b, d),
-  jvp: (_x, _y, _z, tx, ty) => addT(tx, ty),
+  jvp: (_x, _y, _z, tx, ty) => addTangents(tx, ty),
   transpose: ([ct], [x, y]) => [x instanceof UndefinedPrimal ? ct! : null, y instanceof UndefinedPrimal ? ct! : null],
 });
 export const subP = binaryPrimitive("sub", {
@@ -55,7 +55,7 @@ export const subP = binaryPrimitive("sub", {
 export const mulP = binaryPrimitive("mul", {
   dtypes: "numeric",
   f: (a, b, d) => (d === "int32" ? Math.imul(a, b) : d === "uint32" ? Math.imul(a, b) >>> 0 : a * b),
-  jvp: (x, y, _z, tx, ty) => addT(tx instanceof Zero ? tx : mul(tx, y), ty instanceof Zero ? ty : mul(x, ty)),
+  jvp: (x, y, _z, tx, ty) => addTangents(tx instanceof Zero ? tx : mul(tx, y), ty instanceof Zero ? ty : mul(x, ty)),
   transpose: ([ct], [x, y]) => {
     if (x instanceof UndefinedPrimal && y instanceof UndefinedPrimal) throw new Error("mul: both operands linear (nonlinear use in a linear program)");
     if (ct instanceof Zero) return [x instanceof UndefinedPrimal ? new Zero(x.aval) : null, y instanceof UndefinedPrimal ? new Zero(y.aval) : null];
@@ -78,7 +78,7 @@ export const remP = binaryPrimitive("rem", {
   dtypes: "numeric",
   // C semantics (sign of the dividend), as lax.rem; x % 0 is NaN for floats and x for ints (XLA).
   f: (a, b, d) => (isFloat(d) ? a % b : b === 0 ? a : wrapInt(a % b, d)),
-  jvp: (x, y, _z, tx, ty) => addT(tx, ty instanceof Zero ? ty : neg(mul(ty, truncF(div(x, y))))),
+  jvp: (x, y, _z, tx, ty) => addTangents(tx, ty instanceof Zero ? ty : neg(mul(ty, truncF(div(x, y))))),
 });
 export const powP = binaryPrimitive("pow", {
   dtypes: "float",
@@ -87,7 +87,7 @@ export const powP = binaryPrimitive("pow", {
     const dx = tx instanceof Zero ? tx : mul(tx, selectN(eq(y, fullLike(y, 0)), mul(y, pow(x, sub(y, fullLike(y, 1)))), fullLike(y, 0)));
     const safeX = selectN(eq(x, fullLike(x, 0)), x, fullLike(x, 1));
     const dy = ty instanceof Zero ? ty : mul(ty, mul(z, log(safeX)));
-    return addT(dx, dy);
+    return addTangents(dx, dy);
   },
 });
 export const maxP = binaryPrimitive("max", {
@@ -107,14 +107,14 @@ function chooserJvp(x: NDArray, y: NDArray, tx: Tangent, ty: Tangent, pick: (a: 
   const one = fullLike(x, 1);
   const wx = selectN(eq(x, y), selectN(pick(x, y), zero, one), half);
   const wy = sub(one, wx);
-  return addT(tx instanceof Zero ? tx : mul(tx, wx), ty instanceof Zero ? ty : mul(ty, wy));
+  return addTangents(tx instanceof Zero ? tx : mul(tx, wx), ty instanceof Zero ? ty : mul(ty, wy));
 }
 export const atan2P = binaryPrimitive("atan2", {
   dtypes: "float",
   f: (a, b) => Math.atan2(a, b),
   jvp: (x, y, _z, tx, ty) => {
     const den = add(mul(x, x), mul(y, y));
-    return addT(tx instanceof Zero ? tx : mul(tx, div(y, den)), ty instanceof Zero ? ty : neg(mul(ty, div(x, den))));
+    return addTangents(tx instanceof Zero ? tx : mul(tx, div(y, den)), ty instanceof Zero ? ty : neg(mul(ty, div(x, den))));
   },
 });
 export const nextafterP = binaryPrimitive("nextafter", {
@@ -239,7 +239,8 @@ export const cosh = (x: NDArray): NDArray => bind1(coshP, [x]);
 export const sqrt = (x: NDArray): NDArray => bind1(sqrtP, [x]);
 export const truncF = (x: NDArray): NDArray => (isFloat(x.dtype) ? bind1(truncP, [x]) : x);
 
-function addT(a: Tangent, b: Tangent): Tangent {
+/** Adds tangents that may be symbolic zeros. */
+export function addTangents(a: Tangent, b: Tangent): Tangent {
   if (a instanceof Zero) return b;
   if (b instanceof Zero) return a;
   return add(a, b);

@@ -441,7 +441,7 @@ function scatterWinners(opAval: ShapedArray, idx: NDArray, updatesShape: Shape, 
 function scatterJvp(x: NDArray, idx: NDArray, u: NDArray, y: NDArray, tx: Tangent, tu: Tangent, p: ScatterParams): Tangent {
   const scat = (a: NDArray, b: NDArray, combine: ScatterCombine) => bind1(scatterP, [a, idx, b], { ...p, combine });
   const orZeros = (t: Tangent) => (t instanceof Zero ? E.zerosFor(t.aval) : t);
-  const addT = S.addTangents;
+  const addT = E.addTangents;
   switch (p.combine) {
     case "add":
       if (tu instanceof Zero) return tx;

@@ -6,7 +6,7 @@ import { TransformError } from "../errors.js";
 import { bind1 } from "../trace/core.js";
 import { Zero, type Tangent } from "../trace/values.js";
 import { binaryPrimitive, unaryPrimitive } from "./families.js";
-import { add, div, exp, fullLike, log, mul, neg, sign, sub, eq } from "./elementwise.js";
+import { add, addTangents, div, exp, fullLike, log, mul, neg, sign, sub, eq } from "./elementwise.js";
 import { selectN } from "./structural.js";
 import { ShapedArray } from "../array/aval.js";
 import { ConcreteArray } from "../array/ndarray.js";
@@ -60,12 +60,12 @@ function gammaDensity(a: NDArray, x: NDArray): NDArray {
 export const igammaP = binaryPrimitive("igamma", {
   dtypes: "float",
   f: S.gammainc,
-  jvp: (a, x, _z, ta, tx) => addT(ta instanceof Zero ? ta : mul(ta, bind1(igammaGradAP, [a, x])), tx instanceof Zero ? tx : mul(tx, gammaDensity(a, x))),
+  jvp: (a, x, _z, ta, tx) => addTangents(ta instanceof Zero ? ta : mul(ta, bind1(igammaGradAP, [a, x])), tx instanceof Zero ? tx : mul(tx, gammaDensity(a, x))),
 });
 export const igammacP = binaryPrimitive("igammac", {
   dtypes: "float",
   f: S.gammaincc,
-  jvp: (a, x, _z, ta, tx) => addT(ta instanceof Zero ? ta : neg(mul(ta, bind1(igammaGradAP, [a, x]))), tx instanceof Zero ? tx : neg(mul(tx, gammaDensity(a, x)))),
+  jvp: (a, x, _z, ta, tx) => addTangents(ta instanceof Zero ? ta : neg(mul(ta, bind1(igammaGradAP, [a, x]))), tx instanceof Zero ? tx : neg(mul(tx, gammaDensity(a, x)))),
 });
 /** Inverse of P(a, ·): d/dp = 1 / density at the result. */
 export const igammaInvP = binaryPrimitive("igamma_inv", {
@@ -75,7 +75,7 @@ export const igammaInvP = binaryPrimitive("igamma_inv", {
     const dens = gammaDensity(a, z);
     const dp = tp instanceof Zero ? tp : div(tp, dens);
     const da = ta instanceof Zero ? ta : neg(div(mul(ta, bind1(igammaGradAP, [a, z])), dens));
-    return addT(dp, da);
+    return addTangents(dp, da);
   },
 });
 
@@ -114,26 +114,21 @@ function betaDensity(a: NDArray, b: NDArray, x: NDArray): NDArray {
 export const betaincP: Primitive = ternaryPrimitive("regularized_incomplete_beta", S.betainc, ([a, b, x], [ta, tb, tx]) => {
   const y = bind1(betaincP, [a!, b!, x!]);
   let t: Tangent = new Zero(y.aval);
-  if (!(ta instanceof Zero)) t = addT(t, mul(ta!, bind1(betaincGradAP, [a!, b!, x!])));
-  if (!(tb instanceof Zero)) t = addT(t, mul(tb!, bind1(betaincGradBP, [a!, b!, x!])));
-  if (!(tx instanceof Zero)) t = addT(t, mul(tx!, betaDensity(a!, b!, x!)));
+  if (!(ta instanceof Zero)) t = addTangents(t, mul(ta!, bind1(betaincGradAP, [a!, b!, x!])));
+  if (!(tb instanceof Zero)) t = addTangents(t, mul(tb!, bind1(betaincGradBP, [a!, b!, x!])));
+  if (!(tx instanceof Zero)) t = addTangents(t, mul(tx!, betaDensity(a!, b!, x!)));
   return [[y], [t]];
 });
 export const betaincInvP: Primitive = ternaryPrimitive("betainc_inv", S.betaincinv, ([a, b, p], [ta, tb, tp]) => {
   const y = bind1(betaincInvP, [a!, b!, p!]);
   const dens = betaDensity(a!, b!, y);
   let t: Tangent = new Zero(y.aval);
-  if (!(tp instanceof Zero)) t = addT(t, div(tp!, dens));
-  if (!(ta instanceof Zero)) t = addT(t, neg(div(mul(ta!, bind1(betaincGradAP, [a!, b!, y])), dens)));
-  if (!(tb instanceof Zero)) t = addT(t, neg(div(mul(tb!, bind1(betaincGradBP, [a!, b!, y])), dens)));
+  if (!(tp instanceof Zero)) t = addTangents(t, div(tp!, dens));
+  if (!(ta instanceof Zero)) t = addTangents(t, neg(div(mul(ta!, bind1(betaincGradAP, [a!, b!, y])), dens)));
+  if (!(tb instanceof Zero)) t = addTangents(t, neg(div(mul(tb!, bind1(betaincGradBP, [a!, b!, y])), dens)));
   return [[y], [t]];
 });
 
-function addT(a: Tangent, b: Tangent): Tangent {
-  if (a instanceof Zero) return b;
-  if (b instanceof Zero) return a;
-  return add(a, b);
-}
 
 export const lgamma = (x: NDArray): NDArray => bind1(lgammaP, [x]);
 export const digamma = (x: NDArray): NDArray => bind1(digammaP, [x]);
@@ -146,7 +141,7 @@ export const betalnP = binaryPrimitive("betaln", {
   f: S.betaln,
   jvp: (a, b, _z, ta, tb) => {
     const dab = digamma(add(a, b));
-    return addT(ta instanceof Zero ? ta : mul(ta, sub(digamma(a), dab)), tb instanceof Zero ? tb : mul(tb, sub(digamma(b), dab)));
+    return addTangents(ta instanceof Zero ? ta : mul(ta, sub(digamma(a), dab)), tb instanceof Zero ? tb : mul(tb, sub(digamma(b), dab)));
   },
 });
 export const betaln = (a: NDArray, b: NDArray): NDArray => bind1(betalnP, [a, b]);

@@ -452,10 +452,4 @@ export function rev(x: NDArray, dimensions: readonly number[]): NDArray {
   return bind1(revP, [x], { dimensions: [...dimensions] });
 }
 
-/** Adds tangents that may be symbolic zeros. */
-export function addTangents(a: Tangent, b: Tangent): Tangent {
-  if (a instanceof Zero) return b;
-  if (b instanceof Zero) return a;
-  return add(a, b);
-}
 export type { BDim };
