@@ -27,6 +27,9 @@ function rotlBig(x: number, r: number): number {
 function exactFmaF32(a: number, b: number, c: number): number {
   const scaled = (x: number): bigint => BigInt(x * 2 ** 149);
   const exact = scaled(a) * scaled(b) + (scaled(c) << 149n);
+  // An exact zero keeps IEEE's sign rule for sums: -0 only when the product and c are both -0
+  // (the bigint arithmetic above has no signed zero, which an unseeded run once tripped over).
+  if (exact === 0n) return Object.is(a * b, -0) && Object.is(c, -0) ? -0 : 0;
   const approx = Math.fround(Number(exact) / 2 ** 298);
   const bitsOf = f32ToBits(approx);
   const candidates = [approx, bitsToF32(bitsOf + 1), bitsToF32(bitsOf - 1)].filter(Number.isFinite);
@@ -113,6 +116,18 @@ describe("fmaF32", () => {
       }),
       { numRuns: 2000, seed: 20261121 },
     );
+  });
+
+  it("keeps the sign of exact zeros", () => {
+    expect(Object.is(fmaF32(-0, 1, -0), -0)).toBe(true);
+    expect(Object.is(fmaF32(0, -1, -0), -0)).toBe(true);
+    expect(Object.is(fmaF32(-0, -1, -0), 0)).toBe(true);
+    expect(Object.is(fmaF32(2, 3, -6), 0)).toBe(true);
+    expect(Object.is(fmaF32(-0, 1, 0), 0)).toBe(true);
+    const zeroHeavy = fc.oneof(fc.constantFrom(0, -0, 1, -1, 2, -2), fc.float({ min: -4, max: 4, noNaN: true }));
+    fc.assert(fc.property(zeroHeavy, zeroHeavy, zeroHeavy, (a, b, c) => {
+      expect(fmaF32(a, b, c)).toBe(exactFmaF32(a, b, c));
+    }), { numRuns: 3000, seed: 20261122 });
   });
 
   it("breaks float32 ties by the low-order part that a double sum drops", () => {
