@@ -5,6 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main as quickstart } from "../examples/quickstart.js";
 import { main as irisNuts } from "../examples/iris_nuts.js";
+import { main as jointExample, X as jointX, Y_OBSERVED } from "../examples/joint_distributions.js";
+
+// Independent float64 oracles written out by hand.
+const normalLp = (x: number, loc: number, scale: number) => -0.5 * ((x - loc) / scale) ** 2 - Math.log(scale) - 0.5 * Math.log(2 * Math.PI);
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const closeTo = (a: number, e: number, rtol: number) => expect(Math.abs(a - e)).toBeLessThanOrEqual(rtol * (1 + Math.abs(e)));
 
 describe("examples/quickstart", () => {
   it("trains logistic regression on iris to a separating fit and prints the IR", () => {
@@ -31,4 +37,29 @@ describe("slow: examples/iris_nuts (Bayesian multinomial logistic regression wit
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg).toContain("b[1]");
   }, 600_000);
+});
+
+describe("examples/joint_distributions (TFP's Modeling with JointDistribution guide)", () => {
+  it("sample shapes, logProb as the sum of closed-form part densities, three styles agree, pinning", () => {
+    const lines: string[] = [];
+    const r = jointExample((s) => lines.push(s));
+    expect(lines).toHaveLength(5);
+    const expected = [[3, 2], [3, 2], [3, 2], [3, 2, 7]];
+    expect(r.sampleShapes.sequential).toEqual(expected);
+    expect(r.sampleShapes.coroutine).toEqual(expected);
+    expect(r.sampleShapes.named).toEqual({ m: [3, 2], b: [3, 2], s: [3, 2], Y: [3, 2, 7] });
+    // Hand-written densities: N(0, 10) priors, U(0, 5) scale, Y_i ~ N(m x_i + b, s).
+    const { m, b, s, Y } = r.draw;
+    expect(s).toBeGreaterThan(0);
+    expect(s).toBeLessThan(5);
+    const parts = [normalLp(m, 0, 10), normalLp(b, 0, 10), -Math.log(5), sum(Y.map((y, i) => normalLp(y, m * jointX[i]! + b, s)))];
+    parts.forEach((p, i) => closeTo(r.partLogProbs[i]!, p, 1e-12));
+    closeTo(r.jointLogProb, sum(parts), 1e-12);
+    closeTo(r.sequentialLogProb, sum(parts), 1e-12);
+    closeTo(r.coroutineLogProb, sum(parts), 1e-12);
+    const p = r.pinnedPoint;
+    const pinned = normalLp(p.m, 0, 10) + normalLp(p.b, 0, 10) - Math.log(5) + sum(Y_OBSERVED.map((y, i) => normalLp(y, p.m * jointX[i]! + p.b, p.s)));
+    closeTo(r.pinnedLogProb, pinned, 1e-12);
+    expect(lines[4]).toContain(r.pinnedLogProb.toFixed(6));
+  });
 });
