@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main as quickstart } from "../examples/quickstart.js";
 import { main as irisNuts } from "../examples/iris_nuts.js";
+import { main as hmmExample, WEATHER, WEATHER_TEMPS, CASINO, CASINO_ROLLS } from "../examples/hmm.js";
 import { main as jointExample, X as jointX, Y_OBSERVED } from "../examples/joint_distributions.js";
 
 // Independent float64 oracles written out by hand.
@@ -61,5 +62,45 @@ describe("examples/joint_distributions (TFP's Modeling with JointDistribution gu
     const pinned = normalLp(p.m, 0, 10) + normalLp(p.b, 0, 10) - Math.log(5) + sum(Y_OBSERVED.map((y, i) => normalLp(y, p.m * jointX[i]! + p.b, p.s)));
     closeTo(r.pinnedLogProb, pinned, 1e-12);
     expect(lines[4]).toContain(r.pinnedLogProb.toFixed(6));
+  });
+});
+
+/** Enumerates all S^T hidden paths: log p(x), p(z_t = k | x) and the most likely path (an oracle for forward-backward and Viterbi). */
+function hmmBruteForce(initial: number[], transition: number[][], obsLogLik: number[][]): { logProb: number; marginals: number[][]; mode: number[] } {
+  const S = initial.length;
+  const T = obsLogLik.length;
+  const paths: { z: number[]; lp: number }[] = [];
+  for (let code = 0; code < S ** T; code++) {
+    const z = Array.from({ length: T }, (_, t) => Math.floor(code / S ** t) % S);
+    let lp = Math.log(initial[z[0]!]!) + obsLogLik[0]![z[0]!]!;
+    for (let t = 1; t < T; t++) lp += Math.log(transition[z[t - 1]!]![z[t]!]!) + obsLogLik[t]![z[t]!]!;
+    paths.push({ z, lp });
+  }
+  const top = Math.max(...paths.map((p) => p.lp));
+  const logProb = top + Math.log(sum(paths.map((p) => Math.exp(p.lp - top))));
+  const marginals = Array.from({ length: T }, () => new Array<number>(S).fill(0));
+  for (const p of paths) p.z.forEach((k, t) => (marginals[t]![k]! += Math.exp(p.lp - logProb)));
+  return { logProb, marginals, mode: paths.reduce((a, b) => (b.lp > a.lp ? b : a)).z };
+}
+
+describe("examples/hmm (TFP's HiddenMarkovModel weather example; Durbin et al.'s dishonest casino)", () => {
+  it("TFP's documented means, and logProb / posterior marginals / Viterbi equal enumeration of every path", () => {
+    const lines: string[] = [];
+    const r = hmmExample((s) => lines.push(s));
+    expect(lines).toHaveLength(6);
+    // TFP's docstring prints model.mean() as [3., 6., 7.5, 8.25, 8.625, 8.8125, 8.90625].
+    r.weatherMean.forEach((v, t) => closeTo(v, [3, 6, 7.5, 8.25, 8.625, 8.8125, 8.90625][t]!, 1e-12));
+    const weatherObs = (xs: number[]) => xs.map((x) => WEATHER.loc.map((l, k) => normalLp(x, l, WEATHER.scale[k]!)));
+    closeTo(r.weatherLogProbZeros, hmmBruteForce(WEATHER.initial, WEATHER.transition, weatherObs(new Array(7).fill(0))).logProb, 1e-12);
+    const w = hmmBruteForce(WEATHER.initial, WEATHER.transition, weatherObs(WEATHER_TEMPS));
+    closeTo(r.weatherLogProb, w.logProb, 1e-12);
+    r.weatherPosteriorHot.forEach((p, t) => closeTo(p, w.marginals[t]![1]!, 1e-11));
+    expect(r.weatherViterbi).toEqual(w.mode);
+    // 2^16 paths of the casino.
+    const c = hmmBruteForce(CASINO.initial, CASINO.transition, CASINO_ROLLS.map((face) => CASINO.faces.map((f) => Math.log(f[face]!))));
+    closeTo(r.casinoLogProb, c.logProb, 1e-12);
+    r.casinoPosteriorLoaded.forEach((p, t) => closeTo(p, c.marginals[t]![1]!, 1e-11));
+    expect(r.casinoViterbi).toEqual(c.mode);
+    expect(r.casinoViterbi).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
   });
 });
