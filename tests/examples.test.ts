@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main as quickstart } from "../examples/quickstart.js";
 import { main as irisNuts } from "../examples/iris_nuts.js";
+import { main as gpExample, loadGpFixture } from "../examples/gp_regression.js";
 import { main as hmmExample, WEATHER, WEATHER_TEMPS, CASINO, CASINO_ROLLS } from "../examples/hmm.js";
 import { main as jointExample, X as jointX, Y_OBSERVED } from "../examples/joint_distributions.js";
 
@@ -102,5 +103,22 @@ describe("examples/hmm (TFP's HiddenMarkovModel weather example; Durbin et al.'s
     r.casinoPosteriorLoaded.forEach((p, t) => closeTo(p, c.marginals[t]![1]!, 1e-11));
     expect(r.casinoViterbi).toEqual(c.mode);
     expect(r.casinoViterbi).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
+  });
+});
+
+describe("examples/gp_regression (TFP's GaussianProcessRegressionModel docstring)", () => {
+  it("Adam + L-BFGS reach scipy's maximum marginal likelihood; predictive mean/variance equal the closed form there", async () => {
+    const lines: string[] = [];
+    const r = await gpExample({ log: (s) => lines.push(s) });
+    const fx = loadGpFixture(); // examples/data/gen_examples.py: scipy L-BFGS-B on the same likelihood, numpy Cholesky predictive
+    expect(r.adamNegLogLik[3]!).toBeLessThan(r.adamNegLogLik[0]!);
+    closeTo(r.adamNegLogLik[3]!, fx.negLogMarginalLikelihood, 1e-3); // Adam alone gets within 1e-3
+    closeTo(r.negLogMarginalLikelihood, fx.negLogMarginalLikelihood, 1e-9);
+    closeTo(r.amplitude, fx.amplitude, 1e-5);
+    closeTo(r.lengthScale, fx.lengthScale, 1e-5);
+    closeTo(r.observationNoiseVariance, fx.observationNoiseVariance, 1e-5);
+    r.predictiveMean.forEach((m, i) => expect(Math.abs(m - fx.predictiveMean[i]!)).toBeLessThan(1e-5));
+    r.predictiveVariance.forEach((v, i) => expect(Math.abs(v / fx.predictiveVariance[i]! - 1)).toBeLessThan(1e-4));
+    expect(lines[1]).toContain("converged=true");
   });
 });
