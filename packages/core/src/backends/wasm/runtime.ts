@@ -16,6 +16,7 @@ import { type FusionCaps, type Plan, planJaxpr, printPlan } from "../kernel/plan
 import { WasmBuffer, wasmHeap } from "./heap.js";
 import { IMPORTED, renderKernel } from "./render.js";
 import { eqnHandlers } from "./handlers.js";
+import { ProgramUnsupported, type WasmProgram, compileProgram } from "./program.js";
 
 type Binaryen = typeof import("binaryen").default;
 let binaryen: Binaryen | null = null;
@@ -81,11 +82,18 @@ for (const n of IMPORTED) if (!jsImports[n]) throw new Error(`wasm runtime: no J
 type KernelFn = (out: number, ...srcs: number[]) => void;
 const kernelCache = new Map<string, KernelFn>();
 const planCache = new WeakMap<Jaxpr, Plan>();
-export const wasmStats = { kernelsCompiled: 0, kernelCalls: 0, compileMs: 0, simdKernels: 0 };
+export const wasmStats = {
+  kernelsCompiled: 0, kernelCalls: 0, compileMs: 0, simdKernels: 0,
+  /** Whole-program compilation (program.ts): compiled programs, their runs, JS-fallback equation calls. */
+  programsCompiled: 0, programRuns: 0, programEqnFallbacks: 0, programCompileMs: 0,
+  /** Runs of the step-by-step executor (each iteration of a host-driven loop body is one). */
+  interpretedRuns: 0,
+};
 
 const byKernel = new WeakMap<Kernel, KernelFn>();
 
-function compiled(k: Kernel): KernelFn {
+/** The compiled function of a kernel (binaryen must be loaded). */
+export function compiled(k: Kernel): KernelFn {
   // Plans are cached, so the same Kernel object comes back on every call: look it up by identity
   // first; the structural key only serves kernels that are equal but not identical.
   const hit = byKernel.get(k);
@@ -127,6 +135,34 @@ function allocOut(aval: ShapedArray): ConcreteArray {
   return new ConcreteArray(aval, WasmBuffer.allocate(wasmHeap(), aval.dtype, aval.size), false);
 }
 
+const programCache = new WeakMap<Jaxpr, WasmProgram | null>();
+const envFlag = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FLUXION_WASM_PROGRAMS;
+let programsEnabled = envFlag !== "0";
+/** Turns whole-program compilation on or off (off: loops are host-driven, as before). */
+export function setWasmPrograms(enabled: boolean): void {
+  programsEnabled = enabled;
+}
+
+/** The compiled whole program for `jaxpr`, or null (cached) when the compiler cannot handle it. */
+function programFor(jaxpr: Jaxpr): WasmProgram | null {
+  let p = programCache.get(jaxpr);
+  if (p !== undefined) return p;
+  const t0 = performance.now();
+  try {
+    p = compileProgram(jaxpr, { bin: binaryen!, caps: wasmCaps, kernel: compiled, stats: wasmStats });
+    wasmStats.programsCompiled++;
+    const ms = performance.now() - t0;
+    wasmStats.programCompileMs += ms;
+    debugLog(3, () => `wasm program compiled in ${ms.toFixed(1)} ms: arena ${p!.arenaBytes} bytes, loops ${p!.strategy}, ${p!.fallbackEqns.length ? `JS fallback for: ${p!.fallbackEqns.join(", ")}` : "no JS fallbacks"}`);
+  } catch (err) {
+    p = null;
+    debugLog(2, () => `wasm program: not compiled (${err instanceof Error ? err.message : String(err)}); running host-driven`);
+    if (!(err instanceof ProgramUnsupported)) debugLog(3, () => (err instanceof Error ? err.stack ?? "" : ""));
+  }
+  programCache.set(jaxpr, p);
+  return p;
+}
+
 /**
  * Runs a closed-over-nothing jaxpr on the wasm device. Falls back to the reference interpreter
  * while binaryen is loading.
@@ -136,6 +172,17 @@ export function wasmExecute(jaxpr: Jaxpr, args: readonly NDArray[]): NDArray[] {
     void loadBinaryen();
     return evalJaxpr(jaxpr, [], args);
   }
+  const program = programsEnabled ? programFor(jaxpr) : null;
+  if (program) {
+    try {
+      const outs = program.run(args);
+      wasmStats.programRuns++;
+      return outs;
+    } catch (err) {
+      if (!(err instanceof ProgramUnsupported)) throw err;
+    }
+  }
+  wasmStats.interpretedRuns++;
   let plan = planCache.get(jaxpr);
   if (!plan) {
     plan = planJaxpr(jaxpr, wasmCaps);

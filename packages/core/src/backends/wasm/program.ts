@@ -1,0 +1,550 @@
+// Whole-program compilation for the wasm device: a jaxpr — loops, conds and nested calls included —
+// becomes one driver wasm module whose `run()` calls the fused kernels (imported wasm functions,
+// called wasm-to-wasm) on fixed pointers into one static arena, so loops never return to JS.
+import type { ShapedArray } from "../../array/aval.js";
+import { ConcreteArray, type NDArray } from "../../array/ndarray.js";
+import { bytesPerElement, typedArrayFor } from "../../dtype.js";
+import { debugLog } from "../../debug.js";
+import { type Atom, Jaxpr, JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
+import { bind } from "../../trace/core.js";
+import { KBuilder, type Kernel } from "../kernel/ir.js";
+import { type FusionCaps, planJaxpr } from "../kernel/plan.js";
+import { layoutArena } from "./arena.js";
+import { WasmBuffer, wasmHeap } from "./heap.js";
+import { type CodeCtx, boxLevels, copyBytes, stridedCopy } from "./programCopy.js";
+import { THREEFRY_FN, addThreefryFunction } from "./programThreefry.js";
+
+type B = typeof import("binaryen").default;
+type Module = InstanceType<B["Module"]>;
+type Ref = number;
+export type KernelFn = (out: number, ...srcs: number[]) => void;
+
+/** What a compiled program needs from the runtime. */
+export interface ProgramDeps {
+  readonly bin: B;
+  readonly caps: FusionCaps;
+  /** Compiles (or finds) the fused kernel's wasm function. */
+  readonly kernel: (k: Kernel) => KernelFn;
+  readonly stats: { programEqnFallbacks: number };
+}
+
+/** A jaxpr compiled to one driver module over a static arena. */
+export interface WasmProgram {
+  run(args: readonly NDArray[]): NDArray[];
+  readonly arenaBytes: number;
+  /** Names of the equations run through the JS fallback import (slow path). */
+  readonly fallbackEqns: readonly string[];
+  /** Loop strategy for batched while loops (FLUXION_DEBUG=3). */
+  readonly strategy: string;
+  dispose(): void;
+}
+
+/** Thrown for jaxprs the compiler does not handle; the runtime then runs them host-driven. */
+export class ProgramUnsupported extends Error {}
+
+interface Slot {
+  readonly id: number;
+  readonly aval: ShapedArray;
+  readonly bytes: number;
+  def: number;
+  last: number;
+  /** Constant slots hold a literal, written once when the arena is set up. */
+  readonly init?: number;
+}
+
+type Emit = () => Ref;
+
+const INLINED = new Set(["jit", "custom_jvp_call", "custom_vjp_call", "checkpoint"]);
+
+/**
+ * Replaces calls of nested jaxprs (jit, custom_jvp_call, custom_vjp_call, checkpoint) by their
+ * equations. Inner variables get fresh Var objects per call site (one jaxpr may be called twice).
+ */
+export function inlineCalls(j: Jaxpr): Jaxpr {
+  if (!j.eqns.some((e) => INLINED.has(e.prim.name))) return j;
+  const sub = new Map<Var, Atom>();
+  const rd = (a: Atom): Atom => (a instanceof Var ? sub.get(a) ?? a : a);
+  const eqns: JaxprEqn[] = [];
+  // Calls are inlined one after another, so re-binding an inner jaxpr's vars per call is safe.
+  const walk = (es: readonly JaxprEqn[], fresh: boolean) => {
+    for (const e of es) {
+      if (INLINED.has(e.prim.name)) {
+        const inner = e.params.jaxpr as Jaxpr;
+        if (inner.constvars.length) throw new ProgramUnsupported(`${e.prim.name} body has constvars`);
+        inner.invars.forEach((v, i) => sub.set(v, rd(e.inputs[i]!)));
+        walk(inner.eqns, true);
+        inner.outvars.forEach((o, i) => sub.set(e.outputs[i]!, rd(o)));
+        continue;
+      }
+      const outs = fresh ? e.outputs.map((v) => { const n = new Var(v.aval); sub.set(v, n); return n; }) : e.outputs;
+      eqns.push(new JaxprEqn(e.prim, e.inputs.map(rd), e.params, outs));
+    }
+  };
+  walk(j.eqns, false);
+  return new Jaxpr(j.constvars, j.invars, eqns, j.outvars.map(rd));
+}
+
+class Compiler implements CodeCtx {
+  readonly m: Module;
+  readonly bin: B;
+  private readonly slots: Slot[] = [];
+  private t = 0;
+  private readonly loops: { start: number; touched: Set<Slot> }[] = [];
+  private readonly consts = new Map<string, Slot>();
+  private readonly kernelNames = new Map<KernelFn, string>();
+  readonly kernelImports: Record<string, KernelFn> = {};
+  readonly fallbacks: { eqn: JaxprEqn; ins: Slot[]; outs: Slot[] }[] = [];
+  private readonly locals: number[] = [];
+  private offsets = new Map<number, number>();
+  base = 0;
+  usesThreefry = false;
+  strategy = "none";
+
+  constructor(readonly deps: ProgramDeps) {
+    this.bin = deps.bin;
+    this.m = new deps.bin.Module();
+  }
+  newLocal(type: number): number {
+    this.locals.push(type);
+    return this.locals.length - 1;
+  }
+  get localTypes(): number[] {
+    return this.locals;
+  }
+
+  // ---- slots and lifetimes
+  newSlot(aval: ShapedArray): Slot {
+    const s: Slot = { id: this.slots.length, aval, bytes: aval.size * bytesPerElement(aval.dtype), def: this.t, last: this.t };
+    this.slots.push(s);
+    return s;
+  }
+  constSlot(l: Literal): Slot {
+    const key = `${l.aval.dtype}|${Object.is(l.value, -0) ? "-0" : l.value}`;
+    let s = this.consts.get(key);
+    if (!s) {
+      s = { id: this.slots.length, aval: l.aval, bytes: bytesPerElement(l.aval.dtype), def: -1, last: Infinity, init: l.value };
+      this.slots.push(s);
+      this.consts.set(key, s);
+    }
+    return s;
+  }
+  use(s: Slot): void {
+    if (this.t > s.last) s.last = this.t;
+    for (const l of this.loops) if (l.start > s.def) l.touched.add(s);
+  }
+  /** Runs `f` as a loop region: values from outside read inside stay live to the loop's end. */
+  loop<T>(f: () => T): T {
+    const l = { start: ++this.t, touched: new Set<Slot>() };
+    this.loops.push(l);
+    const r = f();
+    this.loops.pop();
+    this.t++;
+    for (const s of l.touched) {
+      s.last = Math.max(s.last, this.t);
+      for (const outer of this.loops) if (outer.start > s.def) outer.touched.add(s);
+    }
+    return r;
+  }
+  addr(s: Slot): number {
+    return this.base + this.offsets.get(s.id)!;
+  }
+  ptr(s: Slot): Ref {
+    return this.m.i32.const(this.addr(s));
+  }
+  copySlot(dst: Slot, src: Slot): Emit {
+    if (dst === src) return () => this.m.nop();
+    return () => copyBytes(this, () => this.ptr(dst), () => this.ptr(src), dst.bytes);
+  }
+
+  // ---- lowering
+  /** Lowers a region whose invars are bound to `inputs`; returns its ops and output slots. */
+  region(jaxpr: Jaxpr, inputs: readonly Slot[]): { ops: Emit[]; outs: Slot[] } {
+    if (jaxpr.constvars.length) throw new ProgramUnsupported("a jaxpr with constvars");
+    const j = inlineCalls(jaxpr);
+    const env = new Map<Var, Slot>();
+    j.invars.forEach((v, i) => env.set(v, inputs[i]!));
+    const slotOf = (a: Atom): Slot => {
+      if (a instanceof Literal) return this.constSlot(a);
+      const s = env.get(a);
+      if (!s) throw new ProgramUnsupported("a variable read before it is defined");
+      return s;
+    };
+    const plan = planJaxpr(j, this.deps.caps);
+    const ops: Emit[] = [];
+    for (const step of plan.steps) {
+      this.t++;
+      if (step.kind === "kernel") {
+        const srcs = step.sources.map((v) => slotOf(v));
+        srcs.forEach((s) => this.use(s));
+        const out = this.newSlot(step.out.aval);
+        env.set(step.out, out);
+        const name = this.kernelImport(this.deps.kernel(step.kernel), srcs.length);
+        ops.push(() => this.m.call(name, [this.ptr(out), ...srcs.map((s) => this.ptr(s))], this.bin.none));
+      } else {
+        const e = step.eqn;
+        const ins = e.inputs.map(slotOf);
+        const outs = this.eqn(e, ins, ops);
+        e.outputs.forEach((v, k) => env.set(v, outs[k]!));
+      }
+    }
+    this.t++;
+    const outs = j.outvars.map(slotOf);
+    outs.forEach((s) => this.use(s));
+    return { ops, outs };
+  }
+
+  private kernelImport(fn: KernelFn, nSrc: number): string {
+    let name = this.kernelNames.get(fn);
+    if (!name) {
+      name = `k${this.kernelNames.size}`;
+      this.kernelNames.set(fn, name);
+      this.kernelImports[name] = fn;
+      this.m.addFunctionImport(name, "k", name, this.bin.createType(new Array<number>(nSrc + 1).fill(this.bin.i32)), this.bin.none);
+    }
+    return name;
+  }
+
+  /** Lowers one equation the fusion planner left to the runtime; returns its output slots. */
+  private eqn(e: JaxprEqn, ins: Slot[], ops: Emit[]): Slot[] {
+    switch (e.prim.name) {
+      case "while": return this.whileLoop(e, ins, ops);
+      case "scan": return this.scan(e, ins, ops);
+      case "cond": return this.cond(e, ins, ops);
+    }
+    ins.forEach((s) => this.use(s));
+    const native = this.native(e, ins);
+    if (native) {
+      ops.push(native.emit);
+      return native.outs;
+    }
+    const outs = e.outputs.map((v) => this.newSlot(v.aval));
+    const id = this.fallbacks.length;
+    this.fallbacks.push({ eqn: e, ins, outs });
+    ops.push(() => this.m.call("eqn", [this.m.i32.const(id)], this.bin.none));
+    return outs;
+  }
+
+  /** Writes `values` into `targets` as one parallel assignment (values may be other targets). */
+  private assign(targets: readonly Slot[], values: readonly Slot[]): Emit[] {
+    values.forEach((v) => this.use(v));
+    targets.forEach((s) => this.use(s));
+    const staged = values.map((v, k) => {
+      if (v === targets[k] || !targets.includes(v)) return v;
+      const tmp = this.newSlot(v.aval);
+      return tmp;
+    });
+    const ops: Emit[] = [];
+    staged.forEach((s, k) => { if (s !== values[k]) ops.push(this.copySlot(s, values[k]!)); });
+    staged.forEach((s, k) => ops.push(this.copySlot(targets[k]!, s)));
+    return ops;
+  }
+
+  private whileLoop(e: JaxprEqn, ins: Slot[], ops: Emit[]): Slot[] {
+    const { condJaxpr, bodyJaxpr, condNConsts: nc, bodyNConsts: nb } = e.params as { condJaxpr: Jaxpr; bodyJaxpr: Jaxpr; condNConsts: number; bodyNConsts: number };
+    const init = ins.slice(nc + nb);
+    const carry = init.map((s) => this.newSlot(s.aval));
+    ops.push(...this.assign(carry, init));
+    if (e.inputs.slice(nc + nb).some((a) => a instanceof Var && a.aval.shape.length > 0) && this.strategy === "none") this.strategy = "lockstep (batched predicate, one loop for all lanes)";
+    const { condOps, pred, bodyOps, back } = this.loop(() => {
+      const c = this.region(condJaxpr, [...ins.slice(0, nc), ...carry]);
+      const b = this.region(bodyJaxpr, [...ins.slice(nc, nc + nb), ...carry]);
+      this.t++;
+      return { condOps: c.ops, pred: c.outs[0]!, bodyOps: b.ops, back: this.assign(carry, b.outs) };
+    });
+    const label = `w${this.t}`;
+    ops.push(() => {
+      const m = this.m;
+      return m.block(`${label}x`, [m.loop(label, m.block(null, [
+        ...condOps.map((f) => f()),
+        m.br(`${label}x`, m.i32.eqz(m.i32.load8_u(0, 1, this.ptr(pred)))),
+        ...bodyOps.map((f) => f()),
+        ...back.map((f) => f()),
+        m.br(label),
+      ]))]);
+    });
+    return carry;
+  }
+
+  private scan(e: JaxprEqn, ins: Slot[], ops: Emit[]): Slot[] {
+    const { jaxpr, numConsts: nc, numCarry: ncar, length, reverse } = e.params as { jaxpr: Jaxpr; numConsts: number; numCarry: number; length: number; reverse: boolean };
+    const init = ins.slice(nc, nc + ncar);
+    const xs = ins.slice(nc + ncar);
+    const carry = init.map((s) => this.newSlot(s.aval));
+    ops.push(...this.assign(carry, init));
+    const ys = e.outputs.slice(ncar).map((v) => this.newSlot(v.aval));
+    if (length === 0) return [...carry, ...ys];
+    const idx = this.newLocal(this.bin.i32);
+    const it = this.newLocal(this.bin.i32);
+    const { xsOps, bodyOps, back, yOuts } = this.loop(() => {
+      xs.forEach((s) => this.use(s));
+      ys.forEach((s) => this.use(s));
+      this.t++;
+      const slices = xs.map((s) => this.newSlot(jaxpr.invars[nc + ncar + xs.indexOf(s)]!.aval));
+      const xsOps = slices.map((sl, k) => () => copyBytes(this, () => this.ptr(sl), () => this.m.i32.add(this.ptr(xs[k]!), this.m.i32.mul(this.m.local.get(idx, this.bin.i32), this.m.i32.const(sl.bytes))), sl.bytes));
+      const b = this.region(jaxpr, [...ins.slice(0, nc), ...carry, ...slices]);
+      this.t++;
+      const yOuts = b.outs.slice(ncar);
+      yOuts.forEach((s) => this.use(s));
+      ys.forEach((s) => this.use(s));
+      return { xsOps, bodyOps: b.ops, back: this.assign(carry, b.outs.slice(0, ncar)), yOuts };
+    });
+    const label = `s${this.t}`;
+    ops.push(() => {
+      const m = this.m;
+      const i32 = this.bin.i32;
+      const yOps = yOuts.map((y, k) => copyBytes(this, () => m.i32.add(this.ptr(ys[k]!), m.i32.mul(m.local.get(idx, i32), m.i32.const(y.bytes))), () => this.ptr(y), y.bytes));
+      return m.block(null, [
+        m.local.set(it, m.i32.const(0)),
+        m.loop(label, m.block(null, [
+          m.local.set(idx, reverse ? m.i32.sub(m.i32.const(length - 1), m.local.get(it, i32)) : m.local.get(it, i32)),
+          ...xsOps.map((f) => f()),
+          ...bodyOps.map((f) => f()),
+          ...back.map((f) => f()),
+          ...yOps,
+          m.local.set(it, m.i32.add(m.local.get(it, i32), m.i32.const(1))),
+          m.br(label, m.i32.lt_s(m.local.get(it, i32), m.i32.const(length))),
+        ])),
+      ]);
+    });
+    return [...carry, ...ys];
+  }
+
+  private cond(e: JaxprEqn, ins: Slot[], ops: Emit[]): Slot[] {
+    const branches = e.params.branches as readonly Jaxpr[];
+    const [index, ...operands] = ins;
+    this.use(index!);
+    const outs = e.outputs.map((v) => this.newSlot(v.aval));
+    const lowered = branches.map((br) => {
+      this.t++;
+      const r = this.region(br, operands);
+      this.t++;
+      return [...r.ops, ...this.assign(outs, r.outs)];
+    });
+    ops.push(() => {
+      const m = this.m;
+      const i32 = this.bin.i32;
+      const k = this.newLocal(i32);
+      const n = branches.length;
+      // Clamp like lax.switch: below 0 -> branch 0, past the end -> the last branch.
+      const clamped = [
+        m.local.set(k, m.i32.load(0, 4, this.ptr(index!))),
+        m.local.set(k, m.select(m.i32.lt_s(m.local.get(k, i32), m.i32.const(0)), m.i32.const(0), m.local.get(k, i32))),
+        m.local.set(k, m.select(m.i32.gt_s(m.local.get(k, i32), m.i32.const(n - 1)), m.i32.const(n - 1), m.local.get(k, i32))),
+      ];
+      let chain: Ref = m.block(null, lowered[n - 1]!.map((f) => f()));
+      for (let b = n - 2; b >= 0; b--) chain = m.if(m.i32.eq(m.local.get(k, i32), m.i32.const(b)), m.block(null, lowered[b]!.map((f) => f())), chain);
+      return m.block(null, [...clamped, chain]);
+    });
+    return outs;
+  }
+
+  /** Equations lowered to wasm code in the driver (no JS); null for the JS fallback. */
+  private native(e: JaxprEqn, ins: Slot[]): { emit: Emit; outs: Slot[] } | null {
+    const m = this.m;
+    const i32 = this.bin.i32;
+    const name = e.prim.name;
+    const outAval = e.outputs[0]!.aval;
+    if (name === "threefry2x32") {
+      const outs = e.outputs.map((v) => this.newSlot(v.aval));
+      this.usesThreefry = true;
+      return { outs, emit: () => m.call(THREEFRY_FN, [...outs, ...ins].map((s) => this.ptr(s)).concat([m.i32.const(outAval.size)]), this.bin.none) };
+    }
+    if (name === "dot_general") return this.dot(e, ins);
+    if (name === "concatenate") {
+      const out = this.newSlot(outAval);
+      const axis = e.params.dimension as number;
+      const eb = bytesPerElement(outAval.dtype);
+      const axisStride = outAval.shape.slice(axis + 1).reduce((p, d) => p * d, 1) * eb;
+      let at = 0;
+      const parts = ins.map((s) => {
+        const off = at * axisStride;
+        at += s.aval.shape[axis]!;
+        const { levels, runBytes } = boxLevels(outAval.shape, s.aval.shape, eb, true);
+        return () => stridedCopy(this, () => m.i32.const(this.addr(out) + off), () => this.ptr(s), levels, runBytes);
+      });
+      return { outs: [out], emit: () => m.block(null, parts.map((f) => f())) };
+    }
+    if (name === "dynamic_slice" || name === "dynamic_update_slice") {
+      const upd = name === "dynamic_update_slice";
+      const [operand, ...rest] = ins;
+      const update = upd ? rest[0]! : null;
+      const starts = upd ? rest.slice(1) : rest;
+      if (starts.some((s) => s.aval.dtype !== "int32" && s.aval.dtype !== "uint32")) return null;
+      const shape = operand!.aval.shape;
+      const box = upd ? update!.aval.shape : (e.params.sliceSizes as number[]);
+      const eb = bytesPerElement(operand!.aval.dtype);
+      const out = this.newSlot(outAval);
+      const { levels, runBytes } = boxLevels(shape, box, eb, upd);
+      return {
+        outs: [out],
+        emit: () => {
+          const base = this.newLocal(i32);
+          const tmp = this.newLocal(i32);
+          const g = (l: number) => m.local.get(l, i32);
+          let stride = eb;
+          const strides = shape.map(() => 0);
+          for (let d = shape.length - 1; d >= 0; d--) { strides[d] = stride; stride *= shape[d]!; }
+          // Starts are clamped into [0, size - box] per axis, as XLA's DynamicSlice does.
+          const code: Ref[] = [m.local.set(base, m.i32.const(0))];
+          starts.forEach((s, d) => {
+            const hi = shape[d]! - box[d]!;
+            const load = m.i32.load(0, 4, this.ptr(s));
+            code.push(m.local.set(tmp, s.aval.dtype === "uint32" ? m.select(m.i32.gt_u(load, m.i32.const(hi)), m.i32.const(hi), m.i32.load(0, 4, this.ptr(s))) : load));
+            code.push(m.local.set(tmp, m.select(m.i32.lt_s(g(tmp), m.i32.const(0)), m.i32.const(0), g(tmp))));
+            code.push(m.local.set(tmp, m.select(m.i32.gt_s(g(tmp), m.i32.const(hi)), m.i32.const(hi), g(tmp))));
+            code.push(m.local.set(base, m.i32.add(g(base), m.i32.mul(g(tmp), m.i32.const(strides[d]!)))));
+          });
+          if (upd) {
+            code.push(copyBytes(this, () => this.ptr(out), () => this.ptr(operand!), out.bytes));
+            code.push(stridedCopy(this, () => m.i32.add(this.ptr(out), g(base)), () => this.ptr(update!), levels, runBytes));
+          } else code.push(stridedCopy(this, () => this.ptr(out), () => m.i32.add(this.ptr(operand!), g(base)), levels, runBytes));
+          return m.block(null, code);
+        },
+      };
+    }
+    return null;
+  }
+
+  /** dot_general as a fused multiply + sum-reduce kernel over [batch, lhs free, rhs free | contracting]. */
+  private dot(e: JaxprEqn, ins: Slot[]): { emit: Emit; outs: Slot[] } | null {
+    const [l, r] = ins;
+    const d = l!.aval.dtype;
+    const outAval = e.outputs[0]!.aval;
+    if (d !== r!.aval.dtype || d !== outAval.dtype || !(d === "float32" || d === "float64" || d === "int32")) return null;
+    const [[lc, rc], [lb, rb]] = [e.params.contracting as [number[], number[]], e.params.batch as [number[], number[]]];
+    const free = (n: number, ...drop: number[][]) => [...Array(n).keys()].filter((i) => !drop.some((x) => x.includes(i)));
+    const lf = free(l!.aval.shape.length, lc, lb);
+    const rf = free(r!.aval.shape.length, rc, rb);
+    const strides = (shape: readonly number[]) => {
+      const s = shape.map(() => 0);
+      let acc = 1;
+      for (let k = shape.length - 1; k >= 0; k--) { s[k] = acc; acc *= shape[k]!; }
+      return s;
+    };
+    const ls = strides(l!.aval.shape);
+    const rs = strides(r!.aval.shape);
+    // Iteration space: batch dims, lhs free, rhs free, then the contracting dims (reduced).
+    const lmap = [...lb.map((a) => ls[a]!), ...lf.map((a) => ls[a]!), ...rf.map(() => 0), ...lc.map((a) => ls[a]!)];
+    const rmap = [...rb.map((a) => rs[a]!), ...lf.map(() => 0), ...rf.map((a) => rs[a]!), ...rc.map((a) => rs[a]!)];
+    const b = new KBuilder();
+    const root = b.binary("mul", b.load(0, { offset: 0, strides: lmap }, d), b.load(1, { offset: 0, strides: rmap }, d), d);
+    const sizes = lc.map((a) => l!.aval.shape[a]!);
+    const kernel: Kernel = { shape: [...outAval.shape], dtype: d, root, sources: [d, d], ...(sizes.length ? { reduce: { fn: "sum", sizes } } : {}) };
+    const out = this.newSlot(outAval);
+    const name = this.kernelImport(this.deps.kernel(kernel), 2);
+    return { outs: [out], emit: () => this.m.call(name, [this.ptr(out), this.ptr(l!), this.ptr(r!)], this.bin.none) };
+  }
+
+  // ---- assembling
+  finish(body: Emit[], inSlots: Slot[], outSlots: Slot[]): WasmProgram {
+    const deps = this.deps;
+    const layout = layoutArena(this.slots.map((s) => ({ id: s.id, bytes: s.bytes, def: s.def, last: s.last })));
+    this.offsets = layout.offsets;
+    const heap = wasmHeap();
+    this.base = heap.alloc(layout.bytes);
+    const arena = { ptr: this.base, bytes: layout.bytes, freed: false };
+    const m = this.m;
+    const bin = this.bin;
+    try {
+      m.setFeatures(bin.Features.BulkMemory | bin.Features.MutableGlobals | bin.Features.SignExt | bin.Features.NontrappingFPToInt);
+      m.setMemory(1, 65536, null, [], false, false, "0");
+      m.addMemoryImport("0", "env", "memory");
+      m.addFunctionImport("eqn", "m", "eqn", bin.i32, bin.none);
+      if (this.usesThreefry) addThreefryFunction(m, bin);
+      const code = body.map((f) => f());
+      m.addFunction("run", bin.none, bin.none, this.localTypes, m.block(null, code));
+      m.addFunctionExport("run", "run");
+      if (!m.validate()) throw new ProgramUnsupported("the driver module did not validate");
+      bin.setOptimizeLevel(1);
+      bin.setShrinkLevel(0);
+      m.optimize();
+      const bytes = m.emitBinary();
+      debugLog(4, () => `wasm program driver:\n${m.emitText()}`);
+      for (const s of this.slots) {
+        if (s.init !== undefined) {
+          const v = typedArrayFor(s.aval.dtype, 1);
+          v[0] = s.init;
+          heap.view(s.aval.dtype, this.addr(s), 1).set(v);
+        }
+      }
+      const fallbacks = this.fallbacks.map((f) => ({ ...f, inPtrs: f.ins.map((s) => this.addr(s)), outPtrs: f.outs.map((s) => this.addr(s)) }));
+      const runEqn = (id: number) => {
+        const f = fallbacks[id]!;
+        deps.stats.programEqnFallbacks++;
+        const ins = f.ins.map((s, k) => ConcreteArray.fromData(heap.view(s.aval.dtype, f.inPtrs[k]!, s.aval.size).slice(), s.aval.shape, s.aval.dtype, s.aval.weakType));
+        const outs = bind(f.eqn.prim, ins, f.eqn.params) as ConcreteArray[];
+        outs.forEach((o, k) => {
+          heap.view(f.outs[k]!.aval.dtype, f.outPtrs[k]!, f.outs[k]!.aval.size).set(o.rawData);
+          o.dispose();
+        });
+        ins.forEach((x) => x.dispose());
+      };
+      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { env: { memory: heap.memory }, k: this.kernelImports, m: { eqn: runEqn } });
+      const run = inst.exports.run as () => void;
+      const inPtrs = inSlots.map((s) => this.addr(s));
+      const outInfo = outSlots.map((s) => ({ ptr: this.addr(s), bytes: s.bytes }));
+      let running = false;
+      const program: WasmProgram = {
+        arenaBytes: layout.bytes,
+        fallbackEqns: this.fallbacks.map((f) => f.eqn.prim.name),
+        strategy: this.strategy,
+        run: (args) => {
+          if (arena.freed) throw new Error("wasm program: run after dispose");
+          if (running) throw new ProgramUnsupported("re-entrant call");
+          running = true;
+          try {
+            inSlots.forEach((s, i) => {
+              const a = args[i] as ConcreteArray;
+              heap.view(s.aval.dtype, inPtrs[i]!, s.aval.size).set(a.rawData);
+            });
+            run();
+          } finally {
+            running = false;
+          }
+          const u8 = new Uint8Array(heap.memory.buffer);
+          return outInfo.map((o, i) => {
+            const aval = outAvals[i]!;
+            const buf = WasmBuffer.allocate(heap, aval.dtype, aval.size);
+            u8.copyWithin(buf.ptr, o.ptr, o.ptr + o.bytes);
+            return new ConcreteArray(aval, buf, false).adopt();
+          });
+        },
+        dispose: () => {
+          if (!arena.freed) {
+            arena.freed = true;
+            heap.free(arena.ptr, arena.bytes);
+          }
+        },
+      };
+      const outAvals = this.outAvals;
+      arenaRegistry.register(program, arena);
+      return program;
+    } catch (err) {
+      heap.free(arena.ptr, arena.bytes);
+      throw err;
+    } finally {
+      m.dispose();
+    }
+  }
+  outAvals: ShapedArray[] = [];
+}
+
+/** Frees an arena when its program is garbage-collected (dropped from the per-jaxpr cache). */
+const arenaRegistry = new FinalizationRegistry<{ ptr: number; bytes: number; freed: boolean }>((a) => {
+  if (!a.freed) {
+    a.freed = true;
+    wasmHeap().free(a.ptr, a.bytes);
+  }
+});
+
+/** Compiles `jaxpr` into a driver module over a static arena; throws ProgramUnsupported when it cannot. */
+export function compileProgram(jaxpr: Jaxpr, deps: ProgramDeps): WasmProgram {
+  const c = new Compiler(deps);
+  // Inputs are written before run() and outputs read after it: both live for the whole program.
+  const inSlots = jaxpr.invars.map((v) => c.newSlot(v.aval));
+  for (const s of inSlots) s.def = -1;
+  const { ops, outs } = c.region(jaxpr, inSlots);
+  for (const s of outs) s.last = Infinity;
+  c.outAvals = jaxpr.outvars.map((a) => a.aval);
+  return c.finish(ops, inSlots, outs);
+}
