@@ -53,7 +53,7 @@ export function bfgsMinimize(valueAndGradientsFunction: ValueAndGradientsFunctio
       const needsReset = np.logicalAnd(np.logicalNot(np.logicalOr(state.failed, state.converged)), np.greaterEqual(dotLast(state.objectiveGradient, direction), 0));
       const resetDirection = np.negative(matvec(initialInvHessian, state.objectiveGradient));
       const current: BfgsResults = { ...state, inverseHessianEstimate: whereLeft(needsReset, initialInvHessian, state.inverseHessianEstimate) };
-      const next = lineSearchStep(current, valueAndGradientsFunction, whereLeft(needsReset, resetDirection, direction), tol, stoppingCondition, maxLineSearchIterations);
+      const next = lineSearchStep(current, valueAndGradientsFunction, whereLeft(needsReset, resetDirection, direction), tol, stoppingCondition, maxLineSearchIterations, options.acceptWolfeInitialStep ?? false);
       return updateInverseHessian(current, next, scaleInitial);
     },
     initial,

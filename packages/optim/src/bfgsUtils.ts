@@ -47,6 +47,11 @@ export interface QuasiNewtonOptions {
   parallelIterations?: number;
   stoppingCondition?: StoppingCondition;
   maxLineSearchIterations?: number;
+  /**
+   * Take the unit step without bracketing when it already satisfies the Wolfe conditions (CG_DESCENT's
+   * behaviour; see linesearch.hagerZhang). Default false, TFP's evaluation counts. A Fluxion option.
+   */
+  acceptWolfeInitialStep?: boolean;
 }
 
 export interface Tolerances {
@@ -109,7 +114,7 @@ interface FullPoint extends LinePoint {
  * One line search along `direction` with Hager-Zhang from step 1, then the move to its left end
  * point (TFP's `line_search_step`). Members already converged or failed are masked out of the search.
  */
-export function lineSearchStep<S extends QuasiNewtonState>(state: S, fn: ValueAndGradientsFunction, direction: NDArray, tol: Tolerances, stoppingCondition: StoppingCondition, maxLineSearchIterations: number): S {
+export function lineSearchStep<S extends QuasiNewtonState>(state: S, fn: ValueAndGradientsFunction, direction: NDArray, tol: Tolerances, stoppingCondition: StoppingCondition, maxLineSearchIterations: number, acceptWolfeInitialStep = false): S {
   const batchShape = state.position.shape.slice(0, -1);
   const lineFn = (t: NDArray): FullPoint => {
     const tb = np.broadcastTo(t, batchShape);
@@ -128,6 +133,7 @@ export function lineSearchStep<S extends QuasiNewtonState>(state: S, fn: ValueAn
     valueAtZero: val0,
     convergedMask: inactive,
     maxIterations: maxLineSearchIterations,
+    acceptWolfeInitialStep,
   });
   const afterSearch: S = {
     ...state,

@@ -207,4 +207,27 @@ describe("lbfgsMinimize: options", () => {
     expect(r.converged.item()).toBe(1);
     expect(maxAbsDiff(vec(r.position), [1, 1])).toBeLessThan(1e-5);
   });
+
+  test("acceptWolfeInitialStep: Rosenbrock 2-d reaches the same minimum with fewer evaluations (about one per iteration)", () => {
+    const tfp = lbfgsMinimize(rosenbrock2d, { initialPosition: f64([-1.2, 1]), tolerance: 1e-8, maxIterations: 200 });
+    const cg = lbfgsMinimize(rosenbrock2d, { initialPosition: f64([-1.2, 1]), tolerance: 1e-8, maxIterations: 200, acceptWolfeInitialStep: true });
+    expectConvergedTo(tfp, [1, 1]);
+    expectConvergedTo(cg, [1, 1]);
+    const evals = cg.numObjectiveEvaluations.item();
+    expect(evals).toBeLessThan(tfp.numObjectiveEvaluations.item());
+    expect(evals).toBeLessThanOrEqual(1.5 * cg.numIterations.item() + 1);
+  });
+
+  test("acceptWolfeInitialStep: 100-d Rosenbrock to |g|inf <= 1e-5 in at most 650 evaluations (SciPy's L-BFGS-B: 625)", () => {
+    const start = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
+    const run = jit((x0: NDArray) => {
+      const r = lbfgsMinimize(rosenbrockNd, { initialPosition: x0, tolerance: 1e-5, maxIterations: 2000, acceptWolfeInitialStep: true });
+      return [r.converged, r.numObjectiveEvaluations, r.position, r.objectiveGradient];
+    });
+    const [converged, evals, position, gradient] = run(f64(start)) as NDArray[];
+    expect(converged!.item()).toBe(1);
+    expect(normInf(gradient!)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(vec(position!), Array(100).fill(1))).toBeLessThan(1e-4);
+    expect(evals!.item()).toBeLessThanOrEqual(650);
+  }, 120_000);
 });

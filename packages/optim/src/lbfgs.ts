@@ -49,7 +49,7 @@ export function lbfgsMinimize(valueAndGradientsFunction: ValueAndGradientsFuncti
     (s: LbfgsResults) => np.logicalAnd(np.less(s.numIterations, maxIterations), np.logicalNot(stoppingCondition(s.converged, s.failed))),
     (s0: LbfgsResults) => {
       const current = terminateIfNotFinite(s0);
-      const next = lineSearchStep(current, valueAndGradientsFunction, searchDirection(current), tol, stoppingCondition, maxLineSearchIterations);
+      const next = lineSearchStep(current, valueAndGradientsFunction, searchDirection(current), tol, stoppingCondition, maxLineSearchIterations, options.acceptWolfeInitialStep ?? false);
       const shouldUpdate = np.logicalNot(np.logicalOr(next.converged, next.failed));
       return {
         ...next,

@@ -143,4 +143,32 @@ describe("hagerZhang", () => {
     expect(num(compiled.left.x)).toBe(num(eager.left.x));
     expect(num(compiled.funcEvals)).toBe(num(eager.funcEvals));
   });
+
+  test("acceptWolfeInitialStep: a Wolfe initial step costs one evaluation; otherwise TFP's search runs", () => {
+    // From 1.0 on (x - 1.3)^2: f(1) = 0.09 <= 1.69 - 0.1 * 5.2 and f'(1) = -0.6 >= 0.9 * -2.6, exact Wolfe.
+    const accepted = hagerZhang(quadratic, { initialStepSize: f64(1), acceptWolfeInitialStep: true });
+    expect(bool(accepted.converged)).toBe(true);
+    expect(num(accepted.funcEvals)).toBe(2); // the initial step and the point at 0 (no valueAtZero given)
+    expect(num(accepted.left.x)).toBe(1);
+    expect(num(accepted.right.x)).toBe(1);
+    const tfp = hagerZhang(quadratic, { initialStepSize: f64(1) });
+    expect(num(tfp.funcEvals)).toBeGreaterThan(2);
+    // From 7.0 the step is not Wolfe (f rises): the option changes nothing.
+    const far = hagerZhang(quadratic, { initialStepSize: f64(7), acceptWolfeInitialStep: true });
+    const farTfp = hagerZhang(quadratic, { initialStepSize: f64(7) });
+    expect(num(far.left.x)).toBe(num(farTfp.left.x));
+    expect(num(far.funcEvals)).toBe(num(farTfp.funcEvals));
+  });
+
+  test("acceptWolfeInitialStep per batch member: accepted members keep their step, the others search", () => {
+    const steps = f64([1, 7, 1.2]);
+    const r = hagerZhang(quadratic, { initialStepSize: steps, acceptWolfeInitialStep: true });
+    const left = r.left.x.toArray() as number[];
+    expect(bool(r.converged)).toEqual([true, true, true]);
+    expect(left[0]).toBe(1);
+    expect(left[2]).toBe(1.2);
+    const v0 = quadratic(f64(0));
+    expect(isExactWolfe(left[1]!, (r.left.f.toArray() as number[])[1]!, (r.left.df.toArray() as number[])[1]!, num(v0.f), num(v0.df))).toBe(true);
+    expect(left[1]).not.toBe(7);
+  });
 });

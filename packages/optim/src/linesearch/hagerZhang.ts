@@ -5,7 +5,7 @@ import { NDArray, np, type ArrayLike } from "@fluxion/core";
 import { whileLoop } from "@fluxion/transforms";
 import { ifAny, intScalar, toInt, veryClose, type Mask } from "../util.js";
 import {
-  bracket, isFinitePoint, secant2, update, valWhere,
+  bracket, isFinitePoint, satisfiesWolfe, secant2, update, valWhere,
   type LineFunction, type LinePoint, type SearchInterval,
 } from "./hagerZhangLib.js";
 
@@ -34,6 +34,13 @@ export interface HagerZhangOptions<P extends LinePoint> {
   curvatureParam?: number;
   /** Bracketing and secant² iterations allowed. */
   maxIterations?: number;
+  /**
+   * Accept the initial step at once when it satisfies the (approximate) Wolfe conditions, as
+   * CG_DESCENT does (Hager & Zhang 2006, Algorithm 851, before its bracketing). Default false: TFP
+   * always brackets and takes a secant step, so an accepted unit step costs two evaluations instead
+   * of one (a Fluxion option, not TFP's; `funcEvals` then no longer matches TFP's count).
+   */
+  acceptWolfeInitialStep?: boolean;
 }
 
 export interface HagerZhangResult<P extends LinePoint> {
@@ -91,15 +98,19 @@ export function hagerZhang<P extends LinePoint>(valueAndGradientsFunction: LineF
   const convergedArg = options.convergedMask ?? options.converged;
   const initConverged = convergedArg === undefined ? np.zerosLike(validInputs) : np.broadcastTo(np.asarray(convergedArg as ArrayLike), validInputs.shape);
   const failed = np.logicalAnd(np.logicalNot(initConverged), np.logicalNot(validInputs));
+  // Members whose initial step already satisfies Wolfe end there: both ends at the initial point.
+  const wolfeAtInitial = options.acceptWolfeInitialStep
+    ? np.logicalAnd(np.logicalAnd(np.logicalNot(initConverged), validInputs), np.logicalAnd(isFinitePoint(valInitial), satisfiesWolfe(val0, valInitial, fLim, sufficientDecreaseParam, curvatureParam)))
+    : np.zerosLike(initConverged);
   const initInterval: SearchInterval<P> = {
-    converged: initConverged,
+    converged: np.logicalOr(initConverged, wolfeAtInitial),
     failed,
     funcEvals: intScalar(evals),
     iterations: np.zeros(validInputs.shape, "int32"),
-    left: val0,
+    left: options.acceptWolfeInitialStep ? valWhere(wolfeAtInitial, valInitial, val0) : val0,
     right: valWhere(initConverged, val0, valInitial),
   };
-  const active = np.logicalAnd(np.logicalNot(failed), np.logicalNot(initConverged));
+  const active = np.logicalAnd(np.logicalNot(failed), np.logicalNot(initInterval.converged));
   const v0 = val0;
   return ifAny(active, () => bracketAndSearch(fn, initInterval, v0, fLim, maxIterations, shrinkageParam, expansionParam, sufficientDecreaseParam, curvatureParam), () => initInterval);
 }
