@@ -6,12 +6,29 @@ import { join } from "node:path";
 import { main as quickstart } from "../examples/quickstart.js";
 import { main as irisNuts } from "../examples/iris_nuts.js";
 import { main as gpExample, loadGpFixture } from "../examples/gp_regression.js";
+import { main as mdnExample } from "../examples/mdn.js";
 import { main as hmmExample, WEATHER, WEATHER_TEMPS, CASINO, CASINO_ROLLS } from "../examples/hmm.js";
 import { main as jointExample, X as jointX, Y_OBSERVED } from "../examples/joint_distributions.js";
 
 // Independent float64 oracles written out by hand.
 const normalLp = (x: number, loc: number, scale: number) => -0.5 * ((x - loc) / scale) ** 2 - Math.log(scale) - 0.5 * Math.log(2 * Math.PI);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/** Standard normal cdf from Abramowitz & Stegun 7.1.26's erf (absolute error below 1.5e-7, enough for mass checks). */
+const normalCdf = (z: number) => {
+  const x = Math.abs(z) / Math.SQRT2;
+  const k = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - k * (0.254829592 + k * (-0.284496736 + k * (1.421413741 + k * (-1.453152027 + k * 1.061405429)))) * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+};
+/** A root of g on [lo, hi] (g changes sign there) by bisection. */
+const bisect = (g: (t: number) => number, lo: number, hi: number) => {
+  for (let i = 0; i < 80; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (Math.sign(g(mid)) === Math.sign(g(lo))) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+};
 const closeTo = (a: number, e: number, rtol: number) => expect(Math.abs(a - e)).toBeLessThanOrEqual(rtol * (1 + Math.abs(e)));
 
 describe("examples/quickstart", () => {
@@ -120,5 +137,27 @@ describe("examples/gp_regression (TFP's GaussianProcessRegressionModel docstring
     r.predictiveMean.forEach((m, i) => expect(Math.abs(m - fx.predictiveMean[i]!)).toBeLessThan(1e-5));
     r.predictiveVariance.forEach((v, i) => expect(Math.abs(v / fx.predictiveVariance[i]! - 1)).toBeLessThan(1e-4));
     expect(lines[1]).toContain("converged=true");
+  });
+});
+
+describe("examples/mdn (Bishop's mixture density network on the inverse of t + 0.3 sin 2πt)", () => {
+  it("Adam drives the NLL below -0.95 and every branch of p(t | x = 0.5) carries mass", async () => {
+    const lines: string[] = [];
+    const r = await mdnExample({ log: (s) => lines.push(s) });
+    expect(r.nllCurve).toHaveLength(2000);
+    // Untrained the NLL is above 1; a single conditional normal cannot follow three branches. The stated target: -0.95.
+    expect(r.nllCurve[0]!).toBeGreaterThan(0.5);
+    expect(r.finalNll).toBeLessThan(-0.95);
+    // The branches of the inverse at x = 0.5: the roots of t + 0.3 sin(2πt) = 0.5 (the middle one is 0.5).
+    const g = (t: number) => t + 0.3 * Math.sin(2 * Math.PI * t) - 0.5;
+    const roots = [bisect(g, 0.05, 0.35), bisect(g, 0.35, 0.65), bisect(g, 0.65, 0.95)];
+    closeTo(roots[1]!, 0.5, 1e-12);
+    const { weights, locs, scales } = r.at05;
+    expect(sum(weights)).toBeCloseTo(1, 5);
+    const massNear = (c: number, h: number) => sum(weights.map((w, k) => w * (normalCdf((c + h - locs[k]!) / scales[k]!) - normalCdf((c - h - locs[k]!) / scales[k]!))));
+    // Within ±0.1 of each branch at least 10% of the conditional mass; together most of it.
+    for (const root of roots) expect(massNear(root, 0.1)).toBeGreaterThan(0.1);
+    expect(sum(roots.map((root) => massNear(root, 0.1)))).toBeGreaterThan(0.8);
+    expect(lines[1]).toContain("p(t | x = 0.5)");
   });
 });
