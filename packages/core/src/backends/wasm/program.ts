@@ -11,7 +11,7 @@ import { KBuilder, type Kernel } from "../kernel/ir.js";
 import { type FusionCaps, planJaxpr } from "../kernel/plan.js";
 import { layoutArena } from "./arena.js";
 import { WasmBuffer, wasmHeap } from "./heap.js";
-import { type CodeCtx, boxLevels, copyBytes, stridedCopy } from "./programCopy.js";
+import { type CodeCtx, boxLevels, copyBytes, fillBytes, stridedCopy } from "./programCopy.js";
 import { THREEFRY_FN, addThreefryFunction } from "./programThreefry.js";
 
 type B = typeof import("binaryen").default;
@@ -364,6 +364,29 @@ class Compiler implements CodeCtx {
       });
       return { outs: [out], emit: () => m.block(null, parts.map((f) => f())) };
     }
+    if (name === "pad") {
+      const [x, value] = ins;
+      const { lo, hi, interior } = e.params as { lo: number[]; hi: number[]; interior: number[] };
+      if (lo.some((v) => v < 0) || hi.some((v) => v < 0)) return null;
+      const out = this.newSlot(outAval);
+      const eb = bytesPerElement(outAval.dtype);
+      const os = outAval.shape.map((_, d) => outAval.shape.slice(d + 1).reduce((p, n) => p * n, 1) * eb);
+      const xs = x!.aval.shape.map((_, d) => x!.aval.shape.slice(d + 1).reduce((p, n) => p * n, 1) * eb);
+      const r = x!.aval.shape.length;
+      const offset = lo.reduce((acc, l, d) => acc + l * os[d]!, 0);
+      // Every input element lands at lo + i * (interior + 1) along each axis.
+      const levels = x!.aval.shape.map((n, d) => ({ count: n, dstStride: os[d]! * (interior[d]! + 1), srcStride: xs[d]! }));
+      const contiguousLast = r > 0 && interior[r - 1] === 0;
+      const runBytes = contiguousLast ? x!.aval.shape[r - 1]! * eb : eb;
+      const lv = contiguousLast ? levels.slice(0, r - 1) : levels;
+      return {
+        outs: [out],
+        emit: () => m.block(null, [
+          fillBytes(this, this.addr(out), out.bytes, () => this.ptr(value!), eb),
+          stridedCopy(this, () => m.i32.const(this.addr(out) + offset), () => this.ptr(x!), lv, runBytes),
+        ]),
+      };
+    }
     if (name === "dynamic_slice" || name === "dynamic_update_slice") {
       const upd = name === "dynamic_update_slice";
       const [operand, ...rest] = ins;
@@ -446,7 +469,9 @@ class Compiler implements CodeCtx {
     const m = this.m;
     const bin = this.bin;
     try {
-      m.setFeatures(bin.Features.BulkMemory | bin.Features.MutableGlobals | bin.Features.SignExt | bin.Features.NontrappingFPToInt);
+      // binaryen >= 118 asserts BulkMemoryOpt whenever BulkMemory is on (memory.copy/fill).
+      const bulkOpt = (bin.Features as unknown as Record<string, number>).BulkMemoryOpt ?? 0;
+      m.setFeatures(bin.Features.BulkMemory | bulkOpt | bin.Features.MutableGlobals | bin.Features.SignExt | bin.Features.NontrappingFPToInt);
       m.setMemory(1, 65536, null, [], false, false, "0");
       m.addMemoryImport("0", "env", "memory");
       m.addFunctionImport("eqn", "m", "eqn", bin.i32, bin.none);

@@ -94,3 +94,21 @@ export function boxLevels(shape: readonly number[], box: readonly number[], eb: 
   }));
   return { levels, runBytes: run };
 }
+
+/** Fills `bytes` bytes at `dst` with the `eb`-byte element at `value` (pad's padding value). */
+export function fillBytes(cx: CodeCtx, dst: number, bytes: number, value: () => Ref, eb: number): Ref {
+  const { m, bin } = cx;
+  if (bytes === 0) return m.nop();
+  const p = cx.newLocal(bin.i32);
+  const label = `fill${p}`;
+  const at = () => m.local.get(p, bin.i32);
+  const store = eb === 8 ? m.i64.store(0, 1, at(), m.i64.load(0, 1, value())) : eb === 4 ? m.i32.store(0, 1, at(), m.i32.load(0, 1, value())) : m.i32.store8(0, 1, at(), m.i32.load8_u(0, 1, value()));
+  return m.block(null, [
+    m.local.set(p, m.i32.const(dst)),
+    m.loop(label, m.block(null, [
+      store,
+      m.local.set(p, m.i32.add(at(), m.i32.const(eb))),
+      m.br(label, m.i32.lt_u(at(), m.i32.const(dst + bytes))),
+    ])),
+  ]);
+}
