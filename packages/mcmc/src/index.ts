@@ -27,3 +27,5 @@ export {
 export { summary, Summary, type SummaryRow, type SummaryOptions } from "./summary.js";
 export { windowedAdaptiveNutsFromLogProb, stanWarmupSchedule, reasonableStepSize, type WindowedAdaptiveNutsOptions, type WindowedAdaptiveNutsResult, type WarmupSchedule } from "./windowedAdaptiveNuts.js";
 export { TransformedTransitionKernel, type TransformedTransitionKernelOptions, type TransformedTransitionKernelResults, type BijectorLike } from "./transformedKernel.js";
+export { windowedAdaptiveNuts, type JointWindowedAdaptiveNutsOptions, type JointWindowedAdaptiveNutsResult, type NutsTrace } from "./jointWindowedAdaptiveNuts.js";
+export { progressReporter, type ProgressOption, type ProgressEvent, type ProgressReporter } from "./progress.js";

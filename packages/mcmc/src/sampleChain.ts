@@ -41,8 +41,12 @@ export function sampleChain<R extends KernelResults, T = R>(options: SampleChain
   if (!Number.isInteger(thin) || thin < 0) throw new RangeError(`sampleChain: numStepsBetweenResults must be a non-negative integer, got ${thin}.`);
   const traceFn = options.traceFn ?? ((_s: unknown, r: R) => r as unknown as T);
   const initialResults = options.previousKernelResults ?? kernel.bootstrapResults(currentState);
-  const keys = random.split(asKey(options.seed), numResults);
-  const indices = np.arange(numResults).astype("int32");
+  return runChain(kernel, currentState, initialResults, random.split(asKey(options.seed), numResults), burnin, thin, traceFn);
+}
+
+/** One scan over `keys` (one per result): result 0 after burnin + 1 steps, later results after thin + 1 steps. */
+function runChain<R extends KernelResults, T>(kernel: TransitionKernel<R>, currentState: unknown, initialResults: R, keys: NDArray, burnin: number, thin: number, traceFn: (state: unknown, results: R) => T): SampleChainResult<R, T> {
+  const indices = np.arange(keys.shape[0]!).astype("int32");
   type Carry = [unknown, R];
   const body = ([state, results]: Carry, [key, index]: [NDArray, NDArray]): [Carry, [unknown, T]] => {
     let next: Carry;
@@ -80,17 +84,22 @@ export interface SampleChainChunkedOptions<R extends KernelResults, T> extends S
 export function sampleChainChunked<R extends KernelResults, T = R>(options: SampleChainChunkedOptions<R, T>): SampleChainResult<R, T> {
   const { chunkSize, numResults } = options;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`sampleChainChunked: chunkSize must be a positive integer, got ${chunkSize}.`);
-  const rootKey = asKey(options.seed);
-  const runChunk = jit((state: unknown, results: R, key: NDArray, burnin: number, length: number) => sampleChain<R, T>({
-    ...options, numResults: length, currentState: state, previousKernelResults: results, seed: key,
-    numBurninSteps: burnin,
-  }), { staticArgnums: [3, 4] }) as (state: unknown, results: R, key: NDArray, burnin: number, length: number) => SampleChainResult<R, T>;
+  const burnin = options.numBurninSteps ?? 0;
+  const thin = options.numStepsBetweenResults ?? 0;
+  if (!Number.isInteger(numResults) || numResults < 1) throw new RangeError(`sampleChainChunked: numResults must be a positive integer, got ${numResults}.`);
+  const traceFn = options.traceFn ?? ((_s: unknown, r: R) => r as unknown as T);
+  // The same per-result keys as sampleChain, so the chunked run equals the unchunked one.
+  const keys = random.split(asKey(options.seed), numResults);
+  const runChunk = jit((state: unknown, results: R, chunkKeys: NDArray, chunkBurnin: number) =>
+    runChain(options.kernel, state, results, chunkKeys, chunkBurnin, thin, traceFn), { staticArgnums: [3] }) as
+    (state: unknown, results: R, chunkKeys: NDArray, chunkBurnin: number) => SampleChainResult<R, T>;
   let state = options.currentState;
   let results = options.previousKernelResults ?? options.kernel.bootstrapResults(state);
   const pieces: SampleChainResult<R, T>[] = [];
-  for (let done = 0, chunk = 0; done < numResults; chunk++) {
+  for (let done = 0; done < numResults;) {
     const length = Math.min(chunkSize, numResults - done);
-    const out = runChunk(state, results, random.foldIn(rootKey, chunk), chunk === 0 ? options.numBurninSteps ?? 0 : options.numStepsBetweenResults ?? 0, length);
+    // Later chunks start with a between-results gap, as result `done` of the whole run would.
+    const out = runChunk(state, results, keys.slice([done, done + length]), done === 0 ? burnin : thin);
     pieces.push(out);
     state = lastOf(out.states);
     results = out.finalKernelResults;

@@ -2,12 +2,13 @@
 // step size throughout, a diagonal inverse mass matrix estimated (pooled over chains) in doubling slow
 // windows, all warmup steps in one compiled scan, then sampleChain with the adapted kernel.
 import { NDArray, np, random, tree } from "@fluxion/core";
-import { cond, scan, whileLoop } from "@fluxion/transforms";
+import { cond, jit, scan, whileLoop } from "@fluxion/transforms";
 import { chainContext } from "./kernel.js";
 import { hamiltonian, leapfrogStep, type PhasePoint } from "./leapfrog.js";
 import { Metric } from "./metric.js";
 import { NoUTurnSampler, type NoUTurnSamplerResults } from "./nuts.js";
-import { sampleChain } from "./sampleChain.js";
+import { progressReporter, type ProgressOption } from "./progress.js";
+import { sampleChain, sampleChainChunked } from "./sampleChain.js";
 import { callLogProb, chainKeys, overChains, type LogProbFn } from "./util/chains.js";
 import { asKey, splitKeys } from "./util/keys.js";
 import { makeRaveler } from "./util/ravel.js";
@@ -65,6 +66,13 @@ export interface WindowedAdaptiveNutsOptions {
   initialStepSize?: number;
   maxTreeDepth?: number;
   traceFn?: (state: unknown, results: NoUTurnSamplerResults) => unknown;
+  /**
+   * Report progress between compiled chunks: `true` for a progress bar on stderr, or a callback. The draws
+   * equal those of the run without progress. Do not call under `jit` with progress on (chunks are jitted here).
+   */
+  progress?: ProgressOption;
+  /** Warmup steps or draws per compiled chunk when reporting progress (default: a twentieth of the run). */
+  chunkSize?: number;
 }
 
 export interface WindowedAdaptiveNutsResult {
@@ -86,8 +94,51 @@ const KAPPA = 0.75;
 
 /** NUTS with Stan's warmup on a target over unconstrained states; returns draws, the adapted step size and metric. */
 export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOptions): WindowedAdaptiveNutsResult {
-  const { targetLogProbFn, currentState, nDraws } = options;
+  const { nDraws } = options;
+  if (!Number.isInteger(nDraws) || nDraws < 1) throw new RangeError(`windowedAdaptiveNutsFromLogProb: nDraws must be a positive integer, got ${nDraws}.`);
+  const plan = planWarmup(options);
+  const reporter = progressReporter(options.progress);
+  if (reporter === null) {
+    const warm = plan.numAdaptationSteps > 0 ? scan(plan.step, plan.initialCarry(), plan.xs)[0] : plan.initialCarry();
+    const { kernel, results, stepSize } = plan.finish(warm);
+    const out = sampleChain({ numResults: nDraws, currentState: warm.state, kernel, seed: plan.samplingKey, previousKernelResults: results, ...(options.traceFn ? { traceFn: options.traceFn } : {}) });
+    return { states: out.states, trace: out.trace, stepSize, inverseMassMatrix: warm.inverseMassMatrix };
+  }
+  // With progress: the same computation in compiled chunks (same keys, so the same draws), reporting between them.
+  // Not for use under jit: the chunks are jitted here and the reports are host calls.
+  const total = plan.numAdaptationSteps + nDraws;
+  const chunkSize = options.chunkSize ?? Math.max(1, Math.ceil(total / 20));
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`windowedAdaptiveNutsFromLogProb: chunkSize must be a positive integer, got ${chunkSize}.`);
+  try {
+    let warm = jit(() => plan.initialCarry())() as WarmupCarry;
+    const warmupChunk = jit((c: WarmupCarry, xs: WarmupInputs) => scan(plan.step, c, xs)[0]) as (c: WarmupCarry, xs: WarmupInputs) => WarmupCarry;
+    for (let done = 0; done < plan.numAdaptationSteps;) {
+      const length = Math.min(chunkSize, plan.numAdaptationSteps - done);
+      const range: [number, number] = [done, done + length];
+      warm = warmupChunk(warm, { key: plan.xs.key.slice(range), slow: plan.xs.slow.slice(range), windowEnd: plan.xs.windowEnd.slice(range) });
+      done += length;
+      reporter.report({ phase: "warmup", phaseDone: done, phaseTotal: plan.numAdaptationSteps, done, total });
+    }
+    const { kernel, results, stepSize } = plan.finish(warm);
+    const out = sampleChainChunked({
+      numResults: nDraws, currentState: warm.state, kernel, seed: plan.samplingKey, previousKernelResults: results, chunkSize,
+      ...(options.traceFn ? { traceFn: options.traceFn } : {}),
+      onProgress: (d) => reporter.report({ phase: "sampling", phaseDone: d, phaseTotal: nDraws, done: plan.numAdaptationSteps + d, total }),
+    });
+    return { states: out.states, trace: out.trace, stepSize, inverseMassMatrix: warm.inverseMassMatrix };
+  } finally {
+    reporter.stop();
+  }
+}
+
+interface WarmupCarry { state: unknown; results: NoUTurnSamplerResults; dual: DualAveraging; welford: Welford; inverseMassMatrix: NDArray }
+interface WarmupInputs { key: NDArray; slow: NDArray; windowEnd: NDArray }
+
+/** The warmup as data and functions: its initial carry, per-step inputs, one step, and the adapted kernel after it. */
+function planWarmup(options: WindowedAdaptiveNutsOptions) {
+  const { targetLogProbFn, currentState } = options;
   const numAdaptationSteps = options.numAdaptationSteps ?? 500;
+  if (!Number.isInteger(numAdaptationSteps) || numAdaptationSteps < 0) throw new RangeError(`windowedAdaptiveNutsFromLogProb: numAdaptationSteps must be a non-negative integer, got ${numAdaptationSteps}.`);
   const target = options.targetAcceptProb ?? 0.8;
   const maxTreeDepth = options.maxTreeDepth ?? 10;
   const [warmupKey, samplingKey] = splitKeys(asKey(options.seed), 2);
@@ -100,8 +151,7 @@ export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOpt
   const heuristic = (stepSize: NDArray, inverseMassMatrix: NDArray, state: unknown, key: NDArray) =>
     reasonableStepSize(targetLogProbFn, state, batchRank, stepSize, inverseMassMatrix, key);
   const [heuristicKey, warmupStepsKey] = splitKeys(warmupKey, 2);
-  const ones = np.ones([raveler.size], dtype);
-  const initialStepSize = heuristic(scalar(options.initialStepSize ?? 1), ones, currentState, heuristicKey);
+  const ones = () => np.ones([raveler.size], dtype);
 
   const restartDualAveraging = (logStepSize: NDArray): DualAveraging => ({
     step: np.asarray(0, "int32"), errorSum: scalar(0), logAveraged: scalar(0),
@@ -110,16 +160,18 @@ export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOpt
   const emptyWelford = (): Welford => ({ count: scalar(0), mean: np.zeros([raveler.size], dtype), m2: np.zeros([raveler.size], dtype) });
   const kernelFor = (stepSize: NDArray, inverseMassMatrix: NDArray) => new NoUTurnSampler({ targetLogProbFn, stepSize, inverseMassMatrix, maxTreeDepth });
 
-  interface Carry { state: unknown; results: NoUTurnSamplerResults; dual: DualAveraging; welford: Welford; inverseMassMatrix: NDArray }
-  const initialResults = kernelFor(initialStepSize, ones).bootstrapResults(currentState);
-  const init: Carry = { state: currentState, results: initialResults, dual: restartDualAveraging(np.log(initialStepSize)), welford: emptyWelford(), inverseMassMatrix: ones };
-  const xs = {
+  const initialCarry = (): WarmupCarry => {
+    const initialStepSize = heuristic(scalar(options.initialStepSize ?? 1), ones(), currentState, heuristicKey);
+    const results = kernelFor(initialStepSize, ones()).bootstrapResults(currentState);
+    return { state: currentState, results, dual: restartDualAveraging(np.log(initialStepSize)), welford: emptyWelford(), inverseMassMatrix: ones() };
+  };
+  const xs: WarmupInputs = {
     key: random.split(warmupStepsKey, Math.max(numAdaptationSteps, 1)),
     slow: np.array(schedule.slow.length ? schedule.slow : [false]),
     windowEnd: np.array(schedule.windowEnd.length ? schedule.windowEnd : [false]),
   };
 
-  const warmupStep = (c: Carry, x: { key: NDArray; slow: NDArray; windowEnd: NDArray }): [Carry, null] => {
+  const step = (c: WarmupCarry, x: WarmupInputs): [WarmupCarry, null] => {
     const stepSize = np.exp(c.dual.logStepSize);
     const kernel = kernelFor(stepSize, c.inverseMassMatrix);
     const [state, results] = kernel.oneStep(c.state, { ...c.results, stepSize }, x.key);
@@ -163,16 +215,13 @@ export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOpt
       inverseMassMatrix: newMetric,
     }, null];
   };
-  const [warm] = numAdaptationSteps > 0 ? scan(warmupStep, init, xs) : [init];
-  // After warmup the step size is the iterate average of the last adaptation stretch (Stan's x̄).
-  const stepSize = numAdaptationSteps > 0 ? np.exp(warm.dual.logAveraged) : initialStepSize;
-  const kernel = kernelFor(stepSize, warm.inverseMassMatrix);
-  const out = sampleChain({
-    numResults: nDraws, currentState: warm.state, kernel, seed: samplingKey,
-    previousKernelResults: { ...warm.results, stepSize },
-    ...(options.traceFn ? { traceFn: options.traceFn } : {}),
-  });
-  return { states: out.states, trace: out.trace, stepSize, inverseMassMatrix: warm.inverseMassMatrix };
+
+  /** After warmup the step size is the iterate average of the last adaptation stretch (Stan's x̄). */
+  const finish = (warm: WarmupCarry) => {
+    const stepSize = numAdaptationSteps > 0 ? np.exp(warm.dual.logAveraged) : np.exp(warm.dual.logStepSize);
+    return { kernel: kernelFor(stepSize, warm.inverseMassMatrix), results: { ...warm.results, stepSize }, stepSize };
+  };
+  return { numAdaptationSteps, samplingKey, xs, initialCarry, step, finish };
 }
 
 /**
