@@ -299,8 +299,9 @@ class Compiler implements CodeCtx {
           m.local.set(idx, reverse ? m.i32.sub(m.i32.const(length - 1), m.local.get(it, i32)) : m.local.get(it, i32)),
           ...xsOps.map((f) => f()),
           ...bodyOps.map((f) => f()),
-          ...back.map((f) => f()),
+          // ys before the carry write-back: a y may be a carry input, which the write-back overwrites.
           ...yOps,
+          ...back.map((f) => f()),
           m.local.set(it, m.i32.add(m.local.get(it, i32), m.i32.const(1))),
           m.br(label, m.i32.lt_s(m.local.get(it, i32), m.i32.const(length))),
         ])),
