@@ -8,6 +8,7 @@ import { main as irisNuts } from "../examples/iris_nuts.js";
 import { main as gpExample, loadGpFixture } from "../examples/gp_regression.js";
 import { main as mdnExample } from "../examples/mdn.js";
 import { main as lbfgsExample, loadLbfgsFixture } from "../examples/lbfgs_restarts.js";
+import { main as mleViExample, THETA, NUM_DRAWS } from "../examples/mle_vi.js";
 import { main as hmmExample, WEATHER, WEATHER_TEMPS, CASINO, CASINO_ROLLS } from "../examples/hmm.js";
 import { main as jointExample, X as jointX, Y_OBSERVED } from "../examples/joint_distributions.js";
 
@@ -194,4 +195,75 @@ describe("examples/lbfgs_restarts (jit(vmap(lbfgsMinimize)) over 16 starts; SciP
     expect(r.singleRunEvaluations.himmelblau).toBe(r.himmelblau.evaluations[0]);
     expect(lines.join("\n")).toContain("converged 16/16");
   }, 120_000);
+});
+
+/** ψ(x) for x > 0: recurrence up to x ≥ 6, then the asymptotic series (Abramowitz & Stegun 6.3.18). */
+function digamma(x: number): number {
+  let shift = 0;
+  for (; x < 6; x++) shift -= 1 / x;
+  const r = 1 / (x * x);
+  return shift + Math.log(x) - 0.5 / x - r * (1 / 12 - r * (1 / 120 - r * (1 / 252 - r * (1 / 240 - r / 132))));
+}
+/** ψ'(x) for x > 0, likewise (A&S 6.4.12). */
+function trigamma(x: number): number {
+  let shift = 0;
+  for (; x < 6; x++) shift += 1 / (x * x);
+  const r = 1 / (x * x);
+  return shift + 1 / x + r / 2 + (r / x) * (1 / 6 - r * (1 / 30 - r * (1 / 42 - r / 30)));
+}
+/** ELBO of q = N(loc, scale) against log p̃ by the trapezoid rule over loc ± 10 scale. */
+function elboByQuadrature(logTarget: (z: number) => number, loc: number, scale: number): number {
+  const n = 2000;
+  const h = (20 * scale) / n;
+  let acc = 0;
+  for (let i = 0; i <= n; i++) {
+    const z = loc - 10 * scale + i * h;
+    const w = i === 0 || i === n ? 0.5 : 1;
+    acc += w * Math.exp(normalLp(z, loc, scale)) * logTarget(z);
+  }
+  return acc * h + 0.5 * Math.log(2 * Math.PI * Math.E * scale * scale);
+}
+
+describe("examples/mle_vi (ProbPipe interop notebook: gradient estimators, MLE, VI)", () => {
+  it("estimators agree with 2θ and their closed-form standard errors; MLEs match closed forms; reverse KL picks one mode", async () => {
+    const lines: string[] = [];
+    const r = await mleViExample({ log: (s) => lines.push(s) });
+    expect(lines).toHaveLength(4);
+    // d/dθ E[X²] = 2θ. Per-draw variances: Var(2X) = 4 (pathwise); Var(X²(X-θ)) = θ⁴ + 18θ² + 15 - 4θ² (score).
+    const exact = 2 * THETA;
+    const seReparam = Math.sqrt(4 / NUM_DRAWS);
+    const seScore = Math.sqrt((THETA ** 4 + 14 * THETA ** 2 + 15) / NUM_DRAWS);
+    expect(Math.abs(r.reparameterized.estimate - exact)).toBeLessThan(4 * seReparam);
+    expect(Math.abs(r.scoreFunction.estimate - exact)).toBeLessThan(4 * seScore);
+    expect(Math.abs(r.reparameterized.standardError / seReparam - 1)).toBeLessThan(0.1);
+    expect(Math.abs(r.scoreFunction.standardError / seScore - 1)).toBeLessThan(0.15);
+    // Normal MLE: the sample mean and the biased sample standard deviation.
+    const n = r.normalData.length;
+    const m = sum(r.normalData) / n;
+    const sdMle = Math.sqrt(sum(r.normalData.map((x) => (x - m) ** 2)) / n);
+    closeTo(r.normalFit.loc, m, 1e-4);
+    closeTo(r.normalFit.scale, sdMle, 1e-4);
+    // Gamma MLE: log k - ψ(k) = log mean - mean log (Newton), rate = k / mean.
+    const gm = sum(r.gammaData) / r.gammaData.length;
+    const rhs = Math.log(gm) - sum(r.gammaData.map(Math.log)) / r.gammaData.length;
+    let k = 0.5 / rhs;
+    for (let i = 0; i < 50; i++) k -= (Math.log(k) - digamma(k) - rhs) / (1 / k - trigamma(k));
+    closeTo(r.gammaFit.concentration, k, 1e-3);
+    closeTo(r.gammaFit.rate, k / gm, 1e-3);
+    // VI: log Z by quadrature; the fitted normal sits on the +2 mode and its ELBO is the best a single normal
+    // reaches (grid search by quadrature), about log 2 below log Z since the other mode gets no mass.
+    const logTarget = (z: number) => -0.25 * (z * z - 4) ** 2;
+    let z0 = 0;
+    for (let i = 0; i <= 16000; i++) z0 += (i === 0 || i === 16000 ? 0.5 : 1) * Math.exp(logTarget(-8 + i * 0.001));
+    const logZ = Math.log(z0 * 0.001);
+    expect(Math.abs(r.vi.loc - 2)).toBeLessThan(0.15);
+    const elbo = elboByQuadrature(logTarget, r.vi.loc, r.vi.scale);
+    let best = -Infinity;
+    for (let loc = 1.7; loc <= 2.1; loc += 0.01) for (let sc = 0.25; sc <= 0.5; sc += 0.005) best = Math.max(best, elboByQuadrature(logTarget, loc, sc));
+    expect(best - elbo).toBeLessThan(0.005);
+    expect(logZ - elbo).toBeGreaterThan(Math.log(2));
+    expect(logZ - elbo).toBeLessThan(Math.log(2) + 0.05);
+    // The reported ELBO is a Monte Carlo average of the training losses: within 0.05 of the quadrature value.
+    expect(Math.abs(r.vi.elboEstimate - elbo)).toBeLessThan(0.05);
+  });
 });
