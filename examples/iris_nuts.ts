@@ -1,12 +1,13 @@
 // Bayesian multinomial logistic regression on iris with NUTS (the TFP-on-JAX docs' example):
 // w ~ Normal(0, 1)[4, 3], b ~ Normal(0, 1)[3], y ~ Categorical(logits = X w + b), raw features.
-// Four chains run as one batched program with Stan's windowed warmup; predictions average the
-// posterior (Bayesian model averaging).
+// The model is a joint distribution with y pinned to the labels; windowedAdaptiveNuts runs four chains
+// as one batched program with Stan's windowed warmup (a progress bar when run from the command line);
+// predictions average the posterior (Bayesian model averaging).
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { NDArray, np, random, special, init, setDefaultDevice, defaultDevice } from "@fluxion/core";
-import { jit } from "@fluxion/transforms";
-import { windowedAdaptiveNutsFromLogProb, summary } from "@fluxion/mcmc";
+import { NDArray, np, special, init, setDefaultDevice, defaultDevice } from "@fluxion/core";
+import { windowedAdaptiveNuts, summary, type NutsTrace, type ProgressOption } from "@fluxion/mcmc";
+import { JointDistributionNamed, distributions as tfd } from "@fluxion/prob";
 import { tracePlotSvg } from "./tracePlot.js";
 
 export function loadIris(): { x: NDArray; y: NDArray; classes: string[] } {
@@ -33,9 +34,23 @@ export function makeTargetLogProb(x: NDArray, y: NDArray): (s: State) => NDArray
   };
 }
 
+/** The same model as a joint distribution over { w, b, y } (pin y to the labels for the posterior). */
+export function irisModel(x: NDArray): JointDistributionNamed {
+  const standardNormal = (shape: number[]) => new tfd.Sample({ distribution: new tfd.Normal({ loc: np.asarray(0, "float32"), scale: np.asarray(1, "float32") }), sampleShape: shape });
+  return new JointDistributionNamed({
+    w: standardNormal([4, 3]),
+    b: standardNormal([3]),
+    // w [..., 4, 3], b [..., 3] (leading chain axes) -> logits [..., 150, 3]; one categorical per row.
+    y: (w: NDArray, b: NDArray) => new tfd.Independent({
+      distribution: new tfd.Categorical({ logits: np.add(np.matmul(x, w), np.expandDims(b, -2)) }),
+      reinterpretedBatchNdims: 1,
+    }),
+  });
+}
+
 export interface IrisResult { accuracy: number; maxRhat: number; minEssBulk: number; seconds: number; stepSize: number; divergences: number; svgPath: string | null }
 
-export async function main(opts: { nDraws?: number; numAdaptationSteps?: number; nChains?: number; device?: "js" | "wasm"; log?: (s: string) => void; svgPath?: string | null } = {}): Promise<IrisResult> {
+export async function main(opts: { nDraws?: number; numAdaptationSteps?: number; nChains?: number; device?: "js" | "wasm"; log?: (s: string) => void; svgPath?: string | null; progress?: ProgressOption } = {}): Promise<IrisResult> {
   const log = opts.log ?? console.log;
   const nDraws = opts.nDraws ?? 500;
   const nChains = opts.nChains ?? 4;
@@ -45,15 +60,15 @@ export async function main(opts: { nDraws?: number; numAdaptationSteps?: number;
     setDefaultDevice("wasm");
   } else setDefaultDevice("js");
   const { x, y } = loadIris();
-  const target = makeTargetLogProb(x, y);
-  const [k0, k1] = [random.key(0), random.key(1)];
-  const init0: State = { w: random.uniform(k0, [nChains, 4, 3], { minval: -2, maxval: 2 }), b: random.uniform(k1, [nChains, 3], { minval: -2, maxval: 2 }) };
   const t0 = performance.now();
-  const run = jit((s: State) => {
-    const r = windowedAdaptiveNutsFromLogProb({ targetLogProbFn: target as never, currentState: s, nDraws, numAdaptationSteps: opts.numAdaptationSteps ?? 500, seed: 42, traceFn: (_s, res) => ({ div: res.hasDivergence, leapfrogs: res.leapfrogsTaken }) });
-    return [r.states, r.trace, r.stepSize];
+  // Without progress the whole run (init, warmup, draws) is one jitted program; with it, compiled chunks.
+  const out = windowedAdaptiveNuts({
+    jointDistribution: irisModel(x), pins: { y }, nDraws, nChains, numAdaptationSteps: opts.numAdaptationSteps ?? 500, seed: 42,
+    ...(opts.progress ? { progress: opts.progress } : {}),
   });
-  const [states, trace, stepSize] = run(init0) as [State, { div: NDArray; leapfrogs: NDArray }, NDArray];
+  const states = out.states as State;
+  const trace = out.trace as NutsTrace;
+  const stepSize = out.stepSize;
   const seconds = (performance.now() - t0) / 1000;
   // Bayesian model averaging: average the class probabilities over every draw of every chain.
   const w = np.reshape(states.w, [nDraws * nChains, 4, 3]);
@@ -63,8 +78,8 @@ export async function main(opts: { nDraws?: number; numAdaptationSteps?: number;
   const s = summary(states);
   const maxRhat = Math.max(...s.rows.map((r) => r.rHat));
   const minEssBulk = Math.min(...s.rows.map((r) => r.essBulk));
-  const divergences = np.sum(trace.div.astype("int32")).item();
-  const leapfrogs = np.sum(trace.leapfrogs.astype("float32")).item();
+  const divergences = np.sum(trace.diverging.astype("int32")).item();
+  const leapfrogs = np.sum(trace.numLeapfrog.astype("float32")).item();
   log(`NUTS: ${nChains} chains × (${opts.numAdaptationSteps ?? 500} warmup + ${nDraws} draws) in ${seconds.toFixed(1)} s (${(leapfrogs / seconds).toFixed(0)} gradients/s), step size ${(stepSize.dataSync()[0] ?? NaN).toFixed(3)}, divergences ${divergences}`);
   log(`Bayesian-model-averaging accuracy: ${accuracy.toFixed(3)}`);
   log(s.toString());
@@ -83,4 +98,4 @@ export async function main(opts: { nDraws?: number; numAdaptationSteps?: number;
   return { accuracy, maxRhat, minEssBulk, seconds, stepSize: stepSize.dataSync()[0]!, divergences, svgPath };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main({ progress: true });
