@@ -9,6 +9,7 @@ import { main as gpExample, loadGpFixture } from "../examples/gp_regression.js";
 import { main as mdnExample } from "../examples/mdn.js";
 import { main as lbfgsExample, loadLbfgsFixture } from "../examples/lbfgs_restarts.js";
 import { main as mleViExample, THETA, NUM_DRAWS } from "../examples/mle_vi.js";
+import { main as tour } from "../examples/tour.js";
 import { main as hmmExample, WEATHER, WEATHER_TEMPS, CASINO, CASINO_ROLLS } from "../examples/hmm.js";
 import { main as jointExample, X as jointX, Y_OBSERVED } from "../examples/joint_distributions.js";
 
@@ -265,5 +266,37 @@ describe("examples/mle_vi (ProbPipe interop notebook: gradient estimators, MLE, 
     expect(logZ - elbo).toBeLessThan(Math.log(2) + 0.05);
     // The reported ELBO is a Monte Carlo average of the training losses: within 0.05 of the quadrature value.
     expect(Math.abs(r.vi.elboEstimate - elbo)).toBeLessThan(0.05);
+  });
+});
+
+describe("examples/tour (README.md's tour)", () => {
+  it("every line of README's tour block is a line of examples/tour.ts", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const block = readme.split("## A tour")[1]!.split("```ts\n")[1]!.split("```")[0]!;
+    const tourLines = new Set(readFileSync(new URL("../examples/tour.ts", import.meta.url), "utf8").split("\n").map((l) => l.trim()));
+    const lines = block.split("\n").map((l) => l.trim()).filter((l) => l.length > 0);
+    expect(lines.length).toBeGreaterThanOrEqual(20);
+    for (const line of lines) expect(tourLines.has(line), line).toBe(true);
+  });
+
+  it("gradients are cos(x)·x + sin(x); NUTS and L-BFGS find the conjugate posterior N(Σy/(n + 0.01), 1/√(n + 0.01))", async () => {
+    const lines: string[] = [];
+    const r = await tour((s) => lines.push(s));
+    const df = (x: number) => Math.cos(x) * x + Math.sin(x);
+    r.gradient.forEach((g, i) => closeTo(g, df(i + 1), 1e-6));
+    r.jitGradient.forEach((g, i) => closeTo(g, df(i + 1), 1e-6));
+    expect(r.rowGradients).toHaveLength(8);
+    r.rowGradients.flat().forEach((g) => closeTo(g, df(1), 1e-6));
+    const precision = r.y.length + 1 / 100;
+    const postMean = sum(r.y) / precision;
+    const postSd = 1 / Math.sqrt(precision);
+    closeTo(r.mode, postMean, 1e-7);
+    expect(r.posteriorDraws).toHaveLength(1000);
+    const m = sum(r.posteriorDraws) / r.posteriorDraws.length;
+    const sd = Math.sqrt(sum(r.posteriorDraws.map((v) => (v - m) ** 2)) / (r.posteriorDraws.length - 1));
+    // 1,000 correlated draws: about 0.03 Monte Carlo error in the mean; 0.1 is over 3 of them.
+    expect(Math.abs(m - postMean)).toBeLessThan(0.1);
+    expect(Math.abs(sd / postSd - 1)).toBeLessThan(0.15);
+    expect(lines).toHaveLength(4);
   });
 });
