@@ -1,23 +1,25 @@
 // The benchmark harness behind `pnpm bench`: builds the C peer, runs every peer of every workload in
 // its own process in one run, checks each peer's numbers against a float64 oracle, prints the
 // ratios and rewrites its section of bench/RESULTS.md (other sections, e.g. optim's, are kept).
-// Flags: --only=chain,matmul,logreg,scan,compile  --quick (fewer/shorter reps, no write)
+// Flags: --only=chain,matmul,logreg,scan,compile,gradient,iris,lbfgs,restarts,memory  --quick (fewer/shorter reps, no write)
 //        --write / --no-write  --optim (also run bench/optim/run.ts --write, which takes minutes)
 //        --liftoff (V8's default wasm tiering instead of --no-liftoff)  --note="..." (a sentence recorded in RESULTS.md, e.g. what the checkout contained)
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { INFO_PREFIX, RESULT_PREFIX, type Measurement, type Task, type WorkloadId } from "./lib/protocol.js";
+import { INFO_PREFIX, RESULT_PREFIX, type CoreWorkloadId, type Measurement, type ModelWorkloadId, type Task, type WorkloadId } from "./lib/protocol.js";
 import { commandVersion, currentLoad, describeMachine, fluxionRevision, packageVersion } from "./lib/machine.js";
-import { buildReport, type PeerRun, replaceSection, SECTION_HEADING } from "./lib/report.js";
+import { buildReport, MODELS_SECTION_HEADING, type PeerRun, replaceSection, SECTION_HEADING } from "./lib/report.js";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = join(benchDir, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
-const only = argv.find((a) => a.startsWith("--only="))?.slice(7).split(",") as WorkloadId[] | undefined;
+/** --only names: the workload ids, plus `gradient` (gradcall + leapfrog) and `restarts` (batched + loop). */
+const ONLY_ALIASES: Record<string, WorkloadId[]> = { gradient: ["gradcall", "leapfrog"], restarts: ["restarts", "restartsLoop"] };
+const only = argv.find((a) => a.startsWith("--only="))?.slice(7).split(",").flatMap((n) => ONLY_ALIASES[n] ?? [n as WorkloadId]);
 const quick = flag("quick");
 /** A sentence for RESULTS.md about what was measured when it is not a plain checkout (--note="..."). */
 const note = argv.find((a) => a.startsWith("--note="))?.slice(7);
@@ -31,12 +33,22 @@ const COMPILE_SIZE = 1000;
 /** A peer process that runs longer than this is stopped and its tasks reported as failed. */
 const PROCESS_TIMEOUT_MS = 300_000;
 
-const SIZES: Record<Exclude<WorkloadId, "compile">, number[]> = {
+const SIZES: Record<Exclude<CoreWorkloadId, "compile">, number[]> = {
   chain: [1_000_000, 10_000_000],
   matmul: [256, 512, 1024],
   logreg: [10_000],
   scan: [10_000],
 };
+/** Model workloads: parameters (gradcall), NUTS draws per call (leapfrog), dimension (lbfgs), starts (restarts). */
+const MODEL_SIZES: Record<Exclude<ModelWorkloadId, "iris" | "memory">, number[]> = {
+  gradcall: [10],
+  leapfrog: [quick ? 20 : 100],
+  lbfgs: [100],
+  restarts: [100],
+  restartsLoop: [100],
+};
+/** NUTS steps of the memory workload (issue 9: 10^5; readings after 10% and 100%). */
+const MEMORY_STEPS = quick ? 10_000 : 100_000;
 
 const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
 const started = performance.now();
@@ -78,6 +90,16 @@ function pythonWithNumpy(): string[] | { unavailable: string } {
   }
 }
 
+function pythonWithScipy(): string[] | { unavailable: string } {
+  const python = process.env.BENCH_PYTHON ?? "python3";
+  try {
+    execFileSync(python, ["-c", "import scipy"], { stdio: "ignore" });
+    return [python, join(benchDir, "peers", "scipy_optim.py")];
+  } catch {
+    return { unavailable: `no python3 with scipy (tried ${python}; pip install scipy)` };
+  }
+}
+
 /**
  * Throughput processes run with V8's --no-liftoff: wasm is compiled by TurboFan at once, so every
  * wasm peer (Fluxion, jax-js, tfjs) is measured at steady state. With V8's default tiering, new wasm
@@ -87,7 +109,7 @@ function pythonWithNumpy(): string[] | { unavailable: string } {
  */
 const steadyStateFlags = flag("liftoff") ? [] : ["--no-liftoff"];
 const ts = (script: string, v8Flags: string[] = steadyStateFlags): string[] => [tsx, ...v8Flags, "--tsconfig", join(benchDir, "tsconfig.json"), join(benchDir, "peers", script)];
-const timed: Exclude<WorkloadId, "compile">[] = ["chain", "matmul", "logreg", "scan"];
+const timed: Exclude<CoreWorkloadId, "compile">[] = ["chain", "matmul", "logreg", "scan"];
 const peers: Peer[] = [
   { name: "Fluxion", command: ts("fluxion.ts"), workloads: timed },
   { name: "plain JS", command: ts("js.ts"), workloads: timed },
@@ -142,6 +164,42 @@ for (const workload of timed) {
   }
 }
 
+// ---- model workloads (issue 9) ----
+type TimedModel = keyof typeof MODEL_SIZES;
+/** One thread for SciPy's BLAS: its default pool spins on these tiny vectors (100-d L-BFGS took 20-40× longer on a loaded machine). */
+const ONE_BLAS_THREAD = { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+const modelPeers: { name: string; command: string[] | { unavailable: string }; env?: Record<string, string>; workloads: TimedModel[] }[] = [
+  { name: "Fluxion", command: ts("fluxion-models.ts"), workloads: ["gradcall", "leapfrog", "lbfgs", "restarts"] },
+  { name: "Fluxion, JS loop", command: ts("fluxion-models.ts"), workloads: ["restartsLoop"] },
+  { name: "jax-js", command: ts("jaxjs.ts"), workloads: ["gradcall"] },
+  { name: "plain JS", command: ts("js.ts"), workloads: ["gradcall"] },
+  { name: "SciPy", command: pythonWithScipy(), env: ONE_BLAS_THREAD, workloads: ["lbfgs"] },
+];
+for (const peer of modelPeers) {
+  const tasks: Task[] = peer.workloads.filter((w) => !only || only.includes(w))
+    .flatMap((workload) => MODEL_SIZES[workload].map((size) => ({ workload, size, reps: REPS, minRepSeconds: MIN_REP_SECONDS })));
+  if (!tasks.length) continue;
+  const t0 = performance.now();
+  const results = "unavailable" in peer.command ? tasks.map((t) => failed(peer.name, t, (peer.command as { unavailable: string }).unavailable)) : runProcess(peer.name, peer.command, tasks, peer.env);
+  runs.push(...results.map((m) => ({ measurement: m })));
+  log(`${tasks.map((t) => t.workload).join(", ")} ${peer.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s (${elapsed()} in all)`);
+}
+if (!only || only.includes("iris")) {
+  for (let k = 0; k < COLD_PROCESSES; k++) {
+    const task: Task = { workload: "iris", size: 4, reps: 1, minRepSeconds: 0 };
+    const [m] = runProcess("Fluxion", ts("fluxion-iris-compile.ts", []), [task], {}, "none");
+    runs.push({ measurement: m!, coldProcess: true });
+  }
+  log(`iris: ${COLD_PROCESSES} fresh processes (${elapsed()} in all)`);
+}
+if (!only || only.includes("memory")) {
+  const t0 = performance.now();
+  const task: Task = { workload: "memory", size: MEMORY_STEPS, reps: 1, minRepSeconds: 0 };
+  const [m] = runProcess("Fluxion", [...ts("fluxion-memory.ts", [...steadyStateFlags, "--expose-gc"]), String(MEMORY_STEPS)], [task], {}, "none");
+  runs.push({ measurement: m! });
+  log(`memory: ${MEMORY_STEPS} NUTS steps in ${((performance.now() - t0) / 1000).toFixed(1)} s (${elapsed()} in all)`);
+}
+
 if (!only || only.includes("compile")) {
   // Cold starts alternate between the two jit peers so that a change of machine load hits both.
   for (let k = 0; k < COLD_PROCESSES; k++) {
@@ -183,8 +241,11 @@ process.stdout.write(report.text + "\n");
 if (write) {
   const file = join(benchDir, "RESULTS.md");
   const before = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results\n\nEach package's benchmarks write their own section.\n";
-  writeFileSync(file, replaceSection(before, SECTION_HEADING, report.section));
-  log(`wrote ${file} (section "${SECTION_HEADING}"; other sections kept)`);
+  let doc = before;
+  if (report.section) doc = replaceSection(doc, SECTION_HEADING, report.section);
+  if (report.modelSection) doc = replaceSection(doc, MODELS_SECTION_HEADING, report.modelSection, SECTION_HEADING);
+  writeFileSync(file, doc);
+  log(`wrote ${file} (${[report.section && "core", report.modelSection && "models"].filter(Boolean).join(" and ")} section; other sections kept)`);
 }
 if (flag("optim")) {
   log("running the optim benchmark (bench/optim/run.ts --write); it rewrites its own section");

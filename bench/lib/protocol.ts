@@ -1,7 +1,14 @@
 // What the harness asks a peer process to measure and what the peer sends back: each peer runs in
 // its own process (so one library's heap or threads cannot slow another) and prints one
 // RESULT line of JSON per task.
-export type WorkloadId = "chain" | "matmul" | "logreg" | "scan" | "compile";
+export type CoreWorkloadId = "chain" | "matmul" | "logreg" | "scan" | "compile";
+/**
+ * Issue 9's model workloads (lib/reportModels.ts): eight-schools gradient as a JS→jit call and per
+ * leapfrog inside a jitted NUTS run, the iris NUTS step's compile latency, L-BFGS on 100-d Rosenbrock,
+ * batched L-BFGS restarts and the same restarts as a JS loop, memory over many jitted NUTS steps.
+ */
+export type ModelWorkloadId = "gradcall" | "leapfrog" | "iris" | "lbfgs" | "restarts" | "restartsLoop" | "memory";
+export type WorkloadId = CoreWorkloadId | ModelWorkloadId;
 
 export interface Task {
   workload: WorkloadId;

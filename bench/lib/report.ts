@@ -1,32 +1,35 @@
 // Turns the measurements of one run into the printed tables and the RESULTS.md section: figures
 // per workload and peer (median, min, max), ratios to Fluxion, agreement with the float64 oracle,
 // and the issues' targets with ✓/✗.
-import type { Measurement, WorkloadId } from "./protocol.js";
+import type { CoreWorkloadId, Measurement } from "./protocol.js";
 import type { Machine } from "./machine.js";
 import { median } from "./timing.js";
 import { CHECK_TOLERANCE, checksumError, referenceChecksum } from "../workloads/inputs.js";
+import { buildModelReport } from "./reportModels.js";
 
 export const SECTION_HEADING = "## core: jit on the wasm device vs peers (`pnpm bench`)";
+/** Issue 9's model workloads have their own section, so `--only=` runs of either kind keep the other's tables. */
+export const MODELS_SECTION_HEADING = "## models: eight schools, iris NUTS, L-BFGS, restarts, memory (`pnpm bench`)";
 
 export interface PeerRun { measurement: Measurement; coldProcess?: boolean }
 
 interface Figure { median: number; min: number; max: number }
 interface Metric { unit: string; higherIsBetter: boolean; of(m: Measurement, seconds: number): number }
 
-const METRICS: Record<Exclude<WorkloadId, "compile">, Metric> = {
+const METRICS: Record<Exclude<CoreWorkloadId, "compile">, Metric> = {
   chain: { unit: "Melem/s", higherIsBetter: true, of: (m, s) => m.size / s / 1e6 },
   matmul: { unit: "GFLOP/s", higherIsBetter: true, of: (m, s) => (2 * m.size ** 3) / s / 1e9 },
   logreg: { unit: "evals/s", higherIsBetter: true, of: (_m, s) => 1 / s },
   scan: { unit: "µs/step", higherIsBetter: false, of: (m, s) => (s / (m.measuredSize ?? m.size)) * 1e6 },
 };
-const TITLES: Record<WorkloadId, string> = {
+const TITLES: Record<CoreWorkloadId, string> = {
   chain: "elementwise chain exp(sin(x)*2+1)*x, float32",
   matmul: "matmul, float32, n×n",
   logreg: "logistic regression value+grad, N rows × 100 features, float32",
   scan: "jitted scan: 8 pendulums, symplectic Euler (p -= dt sin q; q += dt p)",
   compile: "compile latency: a jitted 50-op function (49 elementwise + sum) on 1000 floats",
 };
-const sizeLabel = (w: WorkloadId, n: number): string =>
+const sizeLabel = (w: CoreWorkloadId, n: number): string =>
   w === "matmul" ? `n=${n}` : w === "logreg" ? `N=${n}` : w === "scan" ? `${n} steps` : n >= 1e6 && Math.log10(n) % 1 === 0 ? `10^${Math.log10(n)}` : String(n);
 
 const fmt = (v: number): string => {
@@ -64,14 +67,14 @@ export interface ReportInput {
 }
 
 const oracleCache = new Map<string, number[]>();
-function oracle(w: Exclude<WorkloadId, "compile">, size: number): number[] {
+function oracle(w: Exclude<CoreWorkloadId, "compile">, size: number): number[] {
   const key = `${w}:${size}`;
   let v = oracleCache.get(key);
   if (!v) oracleCache.set(key, (v = referenceChecksum(w, size)));
   return v;
 }
 
-export function buildReport(input: ReportInput): { text: string; section: string; fluxionProblems: string[] } {
+export function buildReport(input: ReportInput): { text: string; section?: string; modelSection?: string; fluxionProblems: string[] } {
   const { runs, machine } = input;
   const problems: string[] = [];
   const lines: string[] = [];
@@ -146,6 +149,9 @@ export function buildReport(input: ReportInput): { text: string; section: string
     lines.push("");
   }
 
+  const models = buildModelReport(runs.map((r) => r.measurement), input.coldProcesses);
+  problems.push(...models.problems);
+
   // Targets stated in issues 4 and 9, next to what Fluxion measured in this run.
   const target = (label: string, key: string, bound: number, atLeast: boolean, unit: string): string => {
     const f = fluxionFigures.get(key);
@@ -181,17 +187,40 @@ export function buildReport(input: ReportInput): { text: string; section: string
     `"Fluxion vs peer" is how many times faster Fluxion is (below 1×: slower). "numbers" compares each peer's output (samples and sum |y|; loss and gradient; final state) with a float64 oracle in plain JS (tolerances: chain and matmul 1e-4, logreg and scan 1e-3, relative).`,
     "",
   ];
-  const section = [...header, ...lines].join("\n");
-  return { text: section, section, fluxionProblems: problems };
+  const coreRan = timedWorkloads.length > 0 || compileRuns.length > 0;
+  const section = coreRan ? [...header, ...lines].join("\n") : undefined;
+  let modelSection: string | undefined;
+  if (models.lines.length) {
+    modelSection = [
+      MODELS_SECTION_HEADING,
+      ...header.slice(1, header.indexOf("", 2) + 1),
+      "Method: as the core section (own process per peer, `--no-liftoff` for throughput, the first call reported apart, then the median of the repetitions after a warm-up); compile latencies in fresh processes with V8's defaults. Models run in float32 (eight schools, iris) or float64 (L-BFGS) on the `wasm` device.",
+      "",
+      ...models.lines,
+      "### Targets (issue 9)",
+      "",
+      "| target | Fluxion, this run (median) | met |",
+      "|---|---|---|",
+      ...models.targets,
+      "",
+    ].join("\n");
+  }
+  const text = [section, modelSection].filter(Boolean).join("\n");
+  return { text, section, modelSection, fluxionProblems: problems };
 }
 
-/** `doc` with the section under `heading` replaced by `body` (appended after the preamble when absent); other sections are kept. */
-export function replaceSection(doc: string, heading: string, body: string): string {
+/**
+ * `doc` with the section under `heading` replaced by `body`; other sections are kept. When absent, the
+ * section goes right after the section under `after` if there is one, else first after the preamble.
+ */
+export function replaceSection(doc: string, heading: string, body: string, after?: string): string {
   const parts = doc.split(/^(?=## )/m);
   const preamble = parts[0]!.startsWith("## ") ? "" : parts.shift()!;
   const mine = body.trimEnd() + "\n\n";
   const at = parts.findIndex((p) => p.startsWith(heading));
+  const afterAt = after === undefined ? -1 : parts.findIndex((p) => p.startsWith(after));
   if (at >= 0) parts[at] = mine;
+  else if (afterAt >= 0) parts.splice(afterAt + 1, 0, mine);
   else parts.unshift(mine);
   return (preamble.trimEnd() + "\n\n" + parts.join("")).trimEnd() + "\n";
 }

@@ -50,7 +50,15 @@ export const median = (v: readonly number[]): number => {
 };
 
 /** A peer's implementation of one workload: prepares inputs, then is timed; or a reason it cannot run. */
-export interface Prepared { call: Call; checksum(): number[] | Promise<number[]>; dispose?(): void; measuredSize?: number; note?: string }
+export interface Prepared {
+  call: Call;
+  checksum(): number[] | Promise<number[]>;
+  dispose?(): void;
+  measuredSize?: number;
+  note?: string;
+  /** Named figures besides the timing (e.g. leapfrogs per call), read after the timed calls. */
+  extra?(): Record<string, number>;
+}
 export type Implementation = ((task: Task) => Prepared | Promise<Prepared>) | { unsupported: string };
 
 /**
@@ -76,8 +84,9 @@ export async function runPeer(
         const prepared = await impl(task);
         const timed = await timeCalls(prepared.call, task);
         const checksum = await prepared.checksum();
+        const extra = prepared.extra?.();
         prepared.dispose?.();
-        m = { ...base, ...timed, checksum, measuredSize: prepared.measuredSize, note: prepared.note };
+        m = { ...base, ...timed, checksum, measuredSize: prepared.measuredSize, note: prepared.note, ...(extra ? { extra } : {}) };
       }
     } catch (e) {
       m = { ...base, error: `crashed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` };

@@ -3,6 +3,7 @@
 // blockUntilReady because its arrays are lazy.
 import { blockUntilReady, defaultDevice, init, jit, numpy as np, valueAndGrad, type Array as JaxArray } from "@jax-js/jax";
 import { SCAN_DT, arrayChecksum, chainInput, logregInputs, matmulInputs, scanInitialAngles } from "../workloads/inputs.js";
+import { SCHOOLS_SIGMA, SCHOOLS_Y, schoolsPoint } from "../workloads/models.js";
 import { runPeer } from "../lib/timing.js";
 
 const devices = await init("wasm");
@@ -19,6 +20,17 @@ const nll = (w: JaxArray, x: JaxArray, y: JaxArray): JaxArray => {
   const z = np.matmul(x, w);
   const softplus = np.maximum(z.ref, 0).add(np.log1p(np.exp(np.negative(np.abs(z.ref)))));
   return softplus.sub(y.mul(z)).sum();
+};
+
+/** Eight schools non-centered log p (workloads/models.ts has the model and its oracle), with jax-js's move semantics. */
+const schoolsLogProb = (q: JaxArray): JaxArray => {
+  const mu = q.ref.slice(0);
+  const logTau = q.ref.slice(1);
+  const thetaTilde = q.slice([2, 10]);
+  const tau = np.exp(logTau.ref);
+  const prior = np.square(mu.ref.div(5)).mul(-0.5).add(logTau.sub(np.log1p(np.square(tau.ref.div(5)))));
+  const r = np.array([...SCHOOLS_Y]).sub(mu.add(tau.mul(thetaTilde.ref))).div(np.array([...SCHOOLS_SIGMA]));
+  return prior.add(np.sum(np.square(thetaTilde)).add(np.sum(np.square(r))).mul(-0.5));
 };
 
 await runPeer(
@@ -92,6 +104,22 @@ await runPeer(
       };
     },
     compile: { unsupported: "measured in fresh processes by peers/jaxjs-compile.ts" },
+    gradcall: () => {
+      const q = arr(Float32Array.from(schoolsPoint()), [10]);
+      const f = jit(valueAndGrad(schoolsLogProb));
+      return {
+        call: async () => {
+          const [value, grad] = await blockUntilReady(f(q.ref));
+          value.dispose();
+          grad.dispose();
+        },
+        checksum: async () => {
+          const [value, grad] = f(q.ref);
+          return [...(await read(value)), ...(await read(grad))];
+        },
+        dispose: () => { q.dispose(); f.dispose(); },
+      };
+    },
   },
   () => ({ "jax-js threads": typeof Worker === "undefined" ? "1 (its worker pool needs a global Worker, which Node lacks)" : "its worker pool (global Worker present)" }),
 );

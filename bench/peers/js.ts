@@ -1,6 +1,7 @@
 // Plain JS peer: the loops of workloads/inputs.ts on Float32Arrays, as a JS programmer would write them.
 import { arrayChecksum, chainInput, chainJs, logregInputs, logregJs, matmulInputs, matmulJs, scanInitialAngles, scanJs } from "../workloads/inputs.js";
 import { runPeer } from "../lib/timing.js";
+import { schoolsLogProbJs, schoolsPoint } from "../workloads/models.js";
 
 await runPeer("plain JS", {
   chain: (t) => {
@@ -25,4 +26,9 @@ await runPeer("plain JS", {
     return { call: () => { out = scanJs(q0, t.size); }, checksum: () => [...out.q, ...out.p], note: "float64 state" };
   },
   compile: { unsupported: "nothing to compile (V8 tiers the loop up itself)" },
+  gradcall: () => {
+    const q = schoolsPoint();
+    let out = schoolsLogProbJs(q);
+    return { call: () => { out = schoolsLogProbJs(q); }, checksum: () => [out.value, ...out.grad], note: "hand-written float64 gradient (the oracle)" };
+  },
 });
