@@ -5,6 +5,8 @@ import { FluxionError } from "./errors.js";
 import { setJitExecutor } from "./primitives/jit.js";
 import { evalJaxpr } from "./trace/staging.js";
 import { loadBinaryen, toJs, toWasm, wasmExecute } from "./backends/wasm/runtime.js";
+import { wasmEager } from "./backends/wasm/eager.js";
+import { setEagerExecutor } from "./trace/core.js";
 import "./backends/wasm/dot.js";
 import { WebGPUBuffer, initWebGPU, toWebGPU, webgpuExecute, webgpuInitialized } from "./backends/webgpu/index.js";
 
@@ -25,6 +27,8 @@ export function setDefaultDevice(d: Device): void {
   if (d === "webgpu" && !webgpuInitialized()) throw new FluxionError('setDefaultDevice("webgpu"): the device is not initialized; call `await init("webgpu")` first.');
   if (d !== "js" && d !== "wasm" && d !== "webgpu") throw new FluxionError(`setDefaultDevice: unknown device "${String(d)}"; use "js", "wasm" or "webgpu".`);
   current = d;
+  // Eager elementwise ops follow the device too (wasm: cached chunk kernels, see backends/wasm/eager.ts).
+  setEagerExecutor(d === "wasm" ? wasmEager : null);
   setJitExecutor(d === "wasm" ? (jaxpr, args) => wasmExecute(jaxpr, args) : d === "webgpu" ? (jaxpr, args) => webgpuExecute(jaxpr, args) : (jaxpr, args) => evalJaxpr(jaxpr, [], args));
 }
 

@@ -38,6 +38,14 @@ export abstract class Tracer extends NDArray {
   override toString(): string { return `Tracer<${this.aval}>(${this.trace.kind})`; }
 }
 
+/** A device's eager kernels: results for the ops it runs itself, null to use the reference kernels. */
+export type EagerExecutor = (prim: Primitive, args: readonly NDArray[], params: Params, outAvals: readonly ShapedArray[]) => NDArray[] | null;
+let eagerExecutor: EagerExecutor | null = null;
+/** Installs the default device's eager kernels (null: every eager op runs on the reference kernels). */
+export function setEagerExecutor(e: EagerExecutor | null): void {
+  eagerExecutor = e;
+}
+
 /** The bottom of every trace stack: runs primitives on concrete arrays. */
 export class EvalTrace extends Trace {
   readonly kind = "eval";
@@ -46,6 +54,10 @@ export class EvalTrace extends Trace {
       if (a instanceof Tracer) throw leakedTracer(prim, a);
     }
     const outAvals = prim.abstractEval(args.map((a) => a.aval), params);
+    if (eagerExecutor) {
+      const done = eagerExecutor(prim, args, params, outAvals);
+      if (done) return done;
+    }
     if (prim.evaluate) return prim.evaluate(args, params);
     if (!prim.js) throw new Error(`${prim.name} has no evaluation rule`);
     return prim.js(args as ConcreteArray[], params, outAvals);

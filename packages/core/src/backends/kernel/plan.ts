@@ -222,3 +222,6 @@ function computeFrees(jaxpr: Jaxpr, steps: readonly Step[]): Var[][] {
 export function printPlan(plan: Plan): string {
   return plan.steps.map((s, i) => (s.kind === "kernel" ? `#${i} fused kernel -> ${s.out.aval} (${s.sources.length} inputs${s.kernel.reduce ? `, reduce_${s.kernel.reduce.fn}` : ""})` : `#${i} ${s.eqn.prim.name}`)).join("\n");
 }
+
+/** The primitives the planner fuses as unary / binary kernel functions, by primitive name. */
+export { UNARY as UNARY_FNS, BINARY as BINARY_FNS };
