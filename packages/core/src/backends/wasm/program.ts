@@ -4,11 +4,11 @@
 import type { ShapedArray } from "../../array/aval.js";
 import { ConcreteArray, type NDArray } from "../../array/ndarray.js";
 import { bytesPerElement, typedArrayFor } from "../../dtype.js";
-import { debugLog } from "../../debug.js";
+import { debugLevel, debugLog } from "../../debug.js";
 import { type Atom, Jaxpr, JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
 import { bind } from "../../trace/core.js";
 import { KBuilder, type Kernel } from "../kernel/ir.js";
-import { type FusionCaps, planJaxpr } from "../kernel/plan.js";
+import { type FusionCaps, planJaxpr, printPlan } from "../kernel/plan.js";
 import { layoutArena } from "./arena.js";
 import { WasmBuffer, wasmHeap } from "./heap.js";
 import { type CodeCtx, boxLevels, copyBytes, fillBytes, stridedCopy } from "./programCopy.js";
@@ -170,6 +170,7 @@ class Compiler implements CodeCtx {
       return s;
     };
     const plan = planJaxpr(j, this.deps.caps);
+    debugLog(3, () => `wasm fusion plan: (program region)\n${printPlan(plan)}`);
     const ops: Emit[] = [];
     for (const step of plan.steps) {
       this.t++;
@@ -244,7 +245,9 @@ class Compiler implements CodeCtx {
     const init = ins.slice(nc + nb);
     const carry = init.map((s) => this.newSlot(s.aval));
     ops.push(...this.assign(carry, init));
-    if (e.inputs.slice(nc + nb).some((a) => a instanceof Var && a.aval.shape.length > 0) && this.strategy === "none") this.strategy = "lockstep (batched predicate, one loop for all lanes)";
+    // vmap of a while reduces the per-lane predicates with reduce_or: all lanes loop in lockstep.
+    if (condJaxpr.eqns.some((q) => q.prim.name === "reduce_or")) this.strategy = "lockstep (batched predicate: one wasm loop for all lanes, finished lanes frozen by select)";
+    else if (this.strategy === "none") this.strategy = "wasm loops";
     const { condOps, pred, bodyOps, back } = this.loop(() => {
       const c = this.region(condJaxpr, [...ins.slice(0, nc), ...carry]);
       const b = this.region(bodyJaxpr, [...ins.slice(nc, nc + nb), ...carry]);
@@ -505,7 +508,12 @@ class Compiler implements CodeCtx {
         });
         ins.forEach((x) => x.dispose());
       };
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { env: { memory: heap.memory }, k: this.kernelImports, m: { eqn: runEqn } });
+      // FLUXION_DEBUG=5 counts kernel calls per run (through JS wrappers: slow, for profiling only).
+      const counts = new Map<string, number>();
+      const kernels = debugLevel() >= 5
+        ? Object.fromEntries(Object.entries(this.kernelImports).map(([n, f]) => [n, (...a: number[]) => { counts.set(n, (counts.get(n) ?? 0) + 1); (f as (...x: number[]) => void)(...a); }]))
+        : this.kernelImports;
+      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { env: { memory: heap.memory }, k: kernels, m: { eqn: runEqn } });
       const run = inst.exports.run as () => void;
       const inPtrs = inSlots.map((s) => this.addr(s));
       const outInfo = outSlots.map((s) => ({ ptr: this.addr(s), bytes: s.bytes }));
@@ -526,6 +534,10 @@ class Compiler implements CodeCtx {
             run();
           } finally {
             running = false;
+          }
+          if (counts.size) {
+            debugLog(5, () => `wasm program run: ${[...counts.values()].reduce((a, b) => a + b, 0)} kernel calls over ${counts.size} kernels`);
+            counts.clear();
           }
           const u8 = new Uint8Array(heap.memory.buffer);
           return outInfo.map((o, i) => {
