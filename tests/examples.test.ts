@@ -10,6 +10,7 @@ import { main as mdnExample } from "../examples/mdn.js";
 import { main as lbfgsExample, loadLbfgsFixture } from "../examples/lbfgs_restarts.js";
 import { main as mleViExample, THETA, NUM_DRAWS } from "../examples/mle_vi.js";
 import { main as tour } from "../examples/tour.js";
+import { main as transformsGuide } from "../examples/transforms_guide.js";
 import { main as hmmExample, WEATHER, WEATHER_TEMPS, CASINO, CASINO_ROLLS } from "../examples/hmm.js";
 import { main as jointExample, X as jointX, Y_OBSERVED } from "../examples/joint_distributions.js";
 
@@ -298,5 +299,55 @@ describe("examples/tour (README.md's tour)", () => {
     expect(Math.abs(m - postMean)).toBeLessThan(0.1);
     expect(Math.abs(sd / postSd - 1)).toBeLessThan(0.15);
     expect(lines).toHaveLength(4);
+  });
+});
+
+describe("examples/transforms_guide (packages/transforms/README.md's code)", () => {
+  it("every line of the guide's code blocks is a line of examples/transforms_guide.ts", () => {
+    const readme = readFileSync(new URL("../packages/transforms/README.md", import.meta.url), "utf8");
+    const blocks = readme.split("```ts\n").slice(1).map((b) => b.split("```")[0]!);
+    expect(blocks.length).toBeGreaterThanOrEqual(9);
+    const guideLines = new Set(readFileSync(new URL("../examples/transforms_guide.ts", import.meta.url), "utf8").split("\n").map((l) => l.trim()));
+    for (const line of blocks.join("\n").split("\n").map((l) => l.trim()).filter((l) => l.length > 0)) expect(guideLines.has(line), line).toBe(true);
+    // The printed jaxpr in the README is the one the guide's makeJaxpr call prints.
+    const r = transformsGuide(() => {});
+    expect(readme).toContain(r.jaxpr as string);
+  });
+
+  it("values equal closed forms", () => {
+    const r = transformsGuide(() => {}) as Record<string, never>;
+    const xs = [0.5, 1.0, 2.0];
+    const vec = (a: number[], e: number[], tol = 1e-12) => { expect(a).toHaveLength(e.length); a.forEach((v, i) => closeTo(v, e[i]!, tol)); };
+    vec(r.grad, xs.map((x) => Math.exp(x) * (Math.sin(x) + Math.cos(x))));
+    closeTo(r.valueAndGrad[0], sum(xs.map((x) => Math.exp(x) * Math.sin(x))), 1e-12);
+    // loss(w, b) = Σ (w x + b)²: ∂w = 2 Σ x (w x + b), ∂b = 2 Σ (w x + b) at w = 2, b = 1.
+    vec(r.argnums, [2 * sum(xs.map((x) => x * (2 * x + 1))), 2 * sum(xs.map((x) => 2 * x + 1))]);
+    vec(r.hasAux[0], xs.map((x) => 2 * x));
+    closeTo(r.hasAux[1], sum(xs) / 3, 1e-12);
+    vec(r.jvp[1], xs.map(Math.cos));
+    vec(r.vjp[1], [Math.cos(0.5), 0, 0]);
+    // g_i = v_i² Σv: ∂g_i/∂v_j = 2 v_i Σv δ_ij + v_i².
+    const s = sum(xs);
+    const jac = xs.map((vi, i) => xs.map((_, j) => (i === j ? 2 * vi * s : 0) + vi * vi));
+    vec((r.jacfwd as number[][]).flat(), jac.flat());
+    vec((r.jacrev as number[][]).flat(), jac.flat());
+    vec((r.hessian as number[][]).flat(), xs.flatMap((x, i) => xs.map((_, j) => (i === j ? 2 * Math.exp(x) * Math.cos(x) : 0))));
+    expect(r.vmap).toEqual([5, 25, 61]);
+    expect(r.inAxes).toEqual([-1, -1, -1]);
+    expect(r.columnSums).toEqual([9, 12]);
+    expect(r.perExampleGrads).toEqual([[1, -1], [1, -1], [1, -1]]);
+    vec(r.jit, xs.map((x) => x - 0.1 * Math.exp(x) * (Math.sin(x) + Math.cos(x))));
+    expect(r.cacheSize).toBe(1);
+    vec(r.cond, [-0.02, 0.01]);
+    expect(r.switchCase).toBe(30);
+    // Collatz trip counts of 6, 7 and 27 (OEIS A006577).
+    expect(r.whileLoop).toEqual([8, 16, 111]);
+    expect(r.foriLoop).toBe(120);
+    expect(r.scan).toEqual([3.5, [0, 0.5, 1.5]]);
+    closeTo(r.gradScan, 5 * 1.5 ** 4, 1e-12);
+    expect(r.customJvp).toBe(1);
+    expect(r.customVjp).toEqual([1, 1, 1]);
+    // d/dx tanh(tanh(x/2)/2) = (1 - tanh²(u/2))/2 · (1 - tanh²(x/2))/2 with u = tanh(x/2).
+    vec(r.checkpoint, xs.map((x) => { const u = Math.tanh(x / 2); return ((1 - Math.tanh(u / 2) ** 2) / 2) * ((1 - u * u) / 2); }));
   });
 });
