@@ -1,5 +1,5 @@
-// Devices: where jitted programs run. "js" is the pure-TS reference interpreter; "wasm" compiles
-// fused kernels with binaryen; "webgpu" comes with the WebGPU backend.
+// Devices: where jitted programs run. "js" is the pure-TS reference interpreter; "wasm" (the default)
+// compiles fused kernels and whole programs with binaryen; "webgpu" emits WGSL.
 import { ConcreteArray, type NDArray } from "./array/ndarray.js";
 import { FluxionError } from "./errors.js";
 import { setJitExecutor } from "./primitives/jit.js";
@@ -11,7 +11,7 @@ import "./backends/wasm/dot.js";
 import { WebGPUBuffer, initWebGPU, toWebGPU, webgpuExecute, webgpuInitialized } from "./backends/webgpu/index.js";
 
 export type Device = "js" | "wasm" | "webgpu";
-let current: Device = "js";
+let current: Device = "wasm";
 
 /** Devices usable now. */
 export function devices(): Device[] {
@@ -31,6 +31,11 @@ export function setDefaultDevice(d: Device): void {
   setEagerExecutor(d === "wasm" ? wasmEager : null);
   setJitExecutor(d === "wasm" ? (jaxpr, args) => wasmExecute(jaxpr, args) : d === "webgpu" ? (jaxpr, args) => webgpuExecute(jaxpr, args) : (jaxpr, args) => evalJaxpr(jaxpr, [], args));
 }
+
+// The wasm device is the default (until `setDefaultDevice("webgpu")` after `await init("webgpu")`):
+// jit compiles there once binaryen has loaded, in the background from the first jitted call
+// (calls before that run on the reference interpreter); `await init("wasm")` loads it up front.
+setDefaultDevice("wasm");
 
 /** Prepares a device: for "wasm", loads the binaryen compiler (jit falls back to the interpreter until then). */
 export async function init(d: Device): Promise<void> {
