@@ -99,6 +99,8 @@ class Compiler implements CodeCtx {
   base = 0;
   usesThreefry = false;
   strategy = "none";
+  /** Avals of the program's outputs (the top-level jaxpr's outvars, weak types included). */
+  outAvals: ShapedArray[] = [];
 
   constructor(readonly deps: ProgramDeps) {
     this.bin = deps.bin;
@@ -518,6 +520,7 @@ class Compiler implements CodeCtx {
       const inPtrs = inSlots.map((s) => this.addr(s));
       const outInfo = outSlots.map((s) => ({ ptr: this.addr(s), bytes: s.bytes }));
       let running = false;
+      const outAvals = this.outAvals;
       const program: WasmProgram = {
         arenaBytes: layout.bytes,
         fallbackEqns: this.fallbacks.map((f) => f.eqn.prim.name),
@@ -554,7 +557,6 @@ class Compiler implements CodeCtx {
           }
         },
       };
-      const outAvals = this.outAvals;
       arenaRegistry.register(program, arena);
       return program;
     } catch (err) {
@@ -564,7 +566,6 @@ class Compiler implements CodeCtx {
       m.dispose();
     }
   }
-  outAvals: ShapedArray[] = [];
 }
 
 /** Frees an arena when its program is garbage-collected (dropped from the per-jaxpr cache). */
