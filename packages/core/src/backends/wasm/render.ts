@@ -65,6 +65,42 @@ export interface RenderedKernel {
 }
 
 export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): RenderedKernel {
+  const m = new binaryen.Module();
+  m.setFeatures(binaryen.Features.SIMD128 | binaryen.Features.NontrappingFPToInt | binaryen.Features.SignExt | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals);
+  m.setMemory(1, 65536, null, [], false, false, "0");
+  m.addMemoryImport("0", "env", "memory");
+  addKernelImports(binaryen, m);
+  const { simd, decomposed } = addKernelFunction(binaryen, m, k, "kernel");
+  m.addFunctionExport("kernel", "kernel");
+  if (optimize) {
+    // Decomposed functions make large bodies that V8 optimises anyway; binaryen's -O3 would
+    // cost several times the compile time of -O1 for no measurable speed.
+    binaryen.setOptimizeLevel(decomposed ? 1 : 3);
+    binaryen.setShrinkLevel(0);
+    m.optimize();
+  }
+  if (!m.validate()) throw new Error("wasm render: invalid module:\n" + m.emitText());
+  const binary = m.emitBinary();
+  // Printing a module costs as much as optimising it: only at the level that shows it.
+  const text = debugLevel() >= 4 ? m.emitText() : "";
+  m.dispose();
+  return { binary, text: () => text, simd };
+}
+
+/** Declares the JS scalar functions (IMPORTED, module "m") that kernel functions call by name. */
+export function addKernelImports(binaryen: B, m: Module): void {
+  const f64 = binaryen.f64;
+  for (const name of IMPORTED) {
+    const arity = name === "pow" || name === "atan2" || name === "fmod" || name.startsWith("nextafter") ? 2 : 1;
+    m.addFunctionImport(name, "m", name, arity === 2 ? binaryen.createType([f64, f64]) : f64, f64);
+  }
+}
+
+/**
+ * Adds kernel `k` to module `m` as function `name(out, ...srcs)` (the module must have SIMD enabled,
+ * the memory imported and addKernelImports done); several kernels can share one module.
+ */
+export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: string): { simd: boolean; decomposed: boolean } {
   // The decomposed graph computes every element; where its guard is true (an argument outside a
   // decomposition's range) the element is recomputed from the original graph with JS imports.
   const dec = decomposeFunctions(k.root, new KBuilder(), wasmDecomposition);
@@ -74,16 +110,8 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
   const fallbackNodes = guard ? topoOrder([k.root]) : [];
   const nodes = [...mainNodes, ...fallbackNodes];
   const { outer, red, maps } = coalesce(k, nodes);
-  const m = new binaryen.Module();
-  m.setFeatures(binaryen.Features.SIMD128 | binaryen.Features.NontrappingFPToInt | binaryen.Features.SignExt | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals);
-  m.setMemory(1, 65536, null, [], false, false, "0");
-  m.addMemoryImport("0", "env", "memory");
   const i32 = binaryen.i32, f32 = binaryen.f32, f64 = binaryen.f64, v128 = binaryen.v128, none = binaryen.none;
   const wt = (d: DType) => (is64(d) ? f64 : d === "float32" ? f32 : i32);
-  for (const name of IMPORTED) {
-    const arity = name === "pow" || name === "atan2" || name === "fmod" || name.startsWith("nextafter") ? 2 : 1;
-    m.addFunctionImport(name, "m", name, arity === 2 ? binaryen.createType([f64, f64]) : f64, f64);
-  }
 
   const nSrc = k.sources.length;
   const params = [i32, ...k.sources.map(() => i32)]; // out ptr, source ptrs
@@ -580,22 +608,9 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
     const outBody: Ref[] = [...o.code, set(acc, init()), set(r2, c32(0)), forLoop("rrow", r2, redRows, inner), storeScalar(outAddr(get(rowIdx, i32)), get(acc, T))];
     body.push(set(rowIdx, c32(0)), forLoop("orow", rowIdx, nOut, outBody));
   }
-  m.addFunction("kernel", binaryen.createType(params), none, locals, m.block(null, body));
-  m.addFunctionExport("kernel", "kernel");
-  if (optimize) {
-    // Decomposed functions make large bodies that V8 optimises anyway; binaryen's -O3 would
-    // cost several times the compile time of -O1 for no measurable speed.
-    binaryen.setOptimizeLevel(dec.count > 0 ? 1 : 3);
-    binaryen.setShrinkLevel(0);
-    m.optimize();
-  }
-  if (!m.validate()) throw new Error("wasm render: invalid module:\n" + m.emitText());
-  const binary = m.emitBinary();
-  // Printing a module costs as much as optimising it: only at the level that shows it.
-  const text = debugLevel() >= 4 ? m.emitText() : "";
-  m.dispose();
+  m.addFunction(name, binaryen.createType(params), none, locals, m.block(null, body));
   void nSrc;
-  return { binary, text: () => text, simd: simdOk };
+  return { simd: simdOk, decomposed: dec.count > 0 };
 }
 
 /** ldexp's clamp of k and of its first factor's exponent k1 (Intrinsic2 in ir.ts). */
