@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { NDArray, np, init, setDefaultDevice, defaultDevice, type Device } from "@fluxion/core";
 import { jit, valueAndGrad } from "@fluxion/transforms";
-import { adam, lbfgsMinimize, minimize } from "@fluxion/optim";
+import { adam, lbfgsMinimize, minimize, type LbfgsResults } from "@fluxion/optim";
 import { GaussianProcess, GaussianProcessRegressionModel, psdKernels as tfpk } from "@fluxion/prob";
 
 /** The data set and scipy's fit, written by examples/data/gen_examples.py. */
@@ -56,7 +56,7 @@ export async function main(opts: { device?: Device; log?: (s: string) => void } 
     log(`Adam: -log p(y) ${adamNegLogLik.map((v) => v.toFixed(4)).join(" -> ")} (steps 0, 100, 200, 300)`);
     // Stage 2: L-BFGS from Adam's point converges to the maximum to gradient max-norm 1e-8.
     const polish = jit((p0: NDArray) => lbfgsMinimize(valueAndGrad(negLogMarginal), { initialPosition: p0, tolerance: 1e-8 }));
-    const r = polish(adamRun.params);
+    const r = polish(adamRun.params) as LbfgsResults;
     const [amplitude, lengthScale, observationNoiseVariance] = Array.from(np.exp(r.position).dataSync(), Number) as [number, number, number];
     const negLogMarginalLikelihood = r.objectiveValue.item();
     const lbfgsIterations = r.numIterations.item();

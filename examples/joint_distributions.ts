@@ -37,6 +37,7 @@ export const coroutine = new JointDistributionCoroutine(function* (): ModelGener
   const b = (yield Root(new tfd.Normal({ loc: f64(0), scale: 10, name: "b" }))) as NDArray;
   const s = (yield Root(new tfd.Uniform({ low: f64(0), high: 5, name: "s" }))) as NDArray;
   yield likelihood(m, b, s);
+  return undefined;
 });
 
 export interface JointExampleResult {
@@ -61,9 +62,9 @@ export function main(log: (s: string) => void = console.log): JointExampleResult
   const namedDraw = named.sample(random.key(1), [3, 2]) as Record<string, NDArray>;
   const coDraw = coroutine.sample(random.key(2), [3, 2]) as NDArray[];
   const sampleShapes = {
-    sequential: seqDraw.map((a) => a.shape),
-    named: Object.fromEntries(Object.entries(namedDraw).map(([k, a]) => [k, a.shape])),
-    coroutine: coDraw.map((a) => a.shape),
+    sequential: seqDraw.map((a) => [...a.shape]),
+    named: Object.fromEntries(Object.entries(namedDraw).map(([k, a]) => [k, [...a.shape]])),
+    coroutine: coDraw.map((a) => [...a.shape]),
   };
   log(`sample([3, 2]) shapes: sequential ${JSON.stringify(sampleShapes.sequential)}, named ${JSON.stringify(sampleShapes.named)}, coroutine ${JSON.stringify(sampleShapes.coroutine)}`);
 

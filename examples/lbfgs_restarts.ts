@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { NDArray, np, init, setDefaultDevice, defaultDevice, type Device } from "@fluxion/core";
 import { jit, valueAndGrad, vmap } from "@fluxion/transforms";
-import { lbfgsMinimize } from "@fluxion/optim";
+import { lbfgsMinimize, type LbfgsResults } from "@fluxion/optim";
 
 export interface ScipyRun { start: number[]; position: number[]; value: number; nfev: number; success: boolean }
 /** SciPy's L-BFGS-B on the same problems from the same starts (examples/data/gen_examples.py). */
@@ -33,7 +33,7 @@ const rows = (a: NDArray, n: number) => {
 function restarts(f: (p: NDArray) => NDArray, starts: NDArray): RestartRun {
   // One program for all 16 restarts: vmap makes every lane run its own loop to its own convergence.
   const solveAll = jit(vmap((x0: NDArray) => lbfgsMinimize(valueAndGrad(f), { initialPosition: x0, tolerance: 1e-8, maxIterations: 200 })));
-  const r = solveAll(starts);
+  const r = solveAll(starts) as LbfgsResults;
   return {
     positions: rows(r.position, 2),
     values: Array.from(r.objectiveValue.dataSync(), Number),
@@ -75,7 +75,8 @@ export async function main(opts: { device?: Device; log?: (s: string) => void } 
     const single = jit((x0: NDArray) => lbfgsMinimize(valueAndGrad(rosenbrock), { initialPosition: x0, tolerance: 1e-8, maxIterations: 200 }));
     const singleH = jit((x0: NDArray) => lbfgsMinimize(valueAndGrad(himmelblau), { initialPosition: x0, tolerance: 1e-8, maxIterations: 200 }));
     const start = np.array(fx.starts[0]!, "float64");
-    out.singleRunEvaluations = { rosenbrock: single(start).numObjectiveEvaluations.item(), himmelblau: singleH(start).numObjectiveEvaluations.item() };
+    const alone = (solve: typeof single) => (solve(start) as LbfgsResults).numObjectiveEvaluations.item();
+    out.singleRunEvaluations = { rosenbrock: alone(single), himmelblau: alone(singleH) };
     log(`start (-2, -2) alone: ${out.singleRunEvaluations.rosenbrock} and ${out.singleRunEvaluations.himmelblau} evaluations (as its vmapped lane)`);
     return out as LbfgsExampleResult;
   } finally {

@@ -64,14 +64,14 @@ export async function main(opts: { device?: Device; numSteps?: number; log?: (s:
     const optimizer = adam(0.01);
     // All steps as one jitted scan; Adam's state and the parameters are plain pytrees carried by the scan.
     const train = jit((p0: Mlp) =>
-      scan(([p, s]: [Mlp, unknown], _: null) => {
+      scan(([p, s]: [Mlp, unknown[]], _: null) => {
         const [loss, grads] = valueAndGrad(nll)(p) as [NDArray, Mlp];
         const [updates, next] = optimizer.update(grads, s, p);
-        return [[applyUpdates(p, updates), next], loss] as [[Mlp, unknown], NDArray];
-      }, [p0, optimizer.init(p0)] as [Mlp, unknown], null, { length: numSteps }),
+        return [[applyUpdates(p, updates), next], loss] as [[Mlp, unknown[]], NDArray];
+      }, [p0, optimizer.init(p0)] as [Mlp, unknown[]], null, { length: numSteps }),
     );
     const t0 = performance.now();
-    const [[params], losses] = train(initParams(random.key(1))) as [[Mlp, unknown], NDArray];
+    const [[params], losses] = train(initParams(random.key(1))) as [[Mlp, unknown[]], NDArray];
     const curve = Array.from(losses.dataSync(), Number);
     const finalNll = nll(params).item();
     const marks = [0, numSteps / 4, numSteps / 2, (3 * numSteps) / 4].map((i) => curve[i]!);

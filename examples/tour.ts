@@ -14,9 +14,9 @@ export async function main(log: (s: string) => void = console.log): Promise<Tour
   await init("wasm"); setDefaultDevice("wasm");             // jit compiles to SIMD WebAssembly
 
   const f = (x: NDArray) => np.sum(np.multiply(np.sin(x), x));
-  const gradient = grad(f)(np.array([1, 2, 3]));             // cos(x)·x + sin(x)
-  const rowGradients = vmap(grad(f))(np.ones([8, 3]));        // one gradient per row
-  const jitGradient = jit(grad(f))(np.array([1, 2, 3]));      // traced once per signature, compiled, cached
+  const gradient = grad(f)(np.array([1, 2, 3])) as NDArray;             // cos(x)·x + sin(x)
+  const rowGradients = vmap(grad(f))(np.ones([8, 3])) as NDArray;        // one gradient per row
+  const jitGradient = jit(grad(f))(np.array([1, 2, 3])) as NDArray;      // traced once per signature, compiled, cached
 
   // A model: mu ~ N(0, 10), five observations y_i ~ N(mu, 1); log p(mu, y) at the observed y.
   const y = np.array([1.2, 0.4, 2.1, 1.6, 0.9], "float64");
