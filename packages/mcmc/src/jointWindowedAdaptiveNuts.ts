@@ -51,6 +51,8 @@ export interface JointWindowedAdaptiveNutsResult {
   stepSize: NDArray;
   /** Diagonal inverse mass matrix over one chain's flattened unconstrained state. */
   inverseMassMatrix: NDArray;
+  /** Leapfrog steps (gradient evaluations) per chain during warmup (the draws' are in the trace). */
+  warmupLeapfrogs: NDArray;
 }
 
 const defaultTrace = (_state: JointValue, r: NoUTurnSamplerResults): NutsTrace => ({
@@ -103,11 +105,11 @@ export function windowedAdaptiveNuts(options: JointWindowedAdaptiveNutsOptions):
     // The sampler jits its own chunks between reports; the start and the final transform are jitted here.
     const u0 = jit(initialState)(initKey) as JointValue;
     const out = windowedAdaptiveNutsFromLogProb({ ...warmupOptions, currentState: u0, progress: options.progress, ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}) });
-    return { states: jit(constrained)(out.states) as JointValue, trace: out.trace, stepSize: out.stepSize, inverseMassMatrix: out.inverseMassMatrix };
+    return { states: jit(constrained)(out.states) as JointValue, trace: out.trace, stepSize: out.stepSize, inverseMassMatrix: out.inverseMassMatrix, warmupLeapfrogs: out.warmupLeapfrogs };
   }
   const run = jit((key: NDArray) => {
     const out = windowedAdaptiveNutsFromLogProb({ ...warmupOptions, currentState: initialState(key) });
-    return { states: constrained(out.states), trace: out.trace, stepSize: out.stepSize, inverseMassMatrix: out.inverseMassMatrix };
+    return { states: constrained(out.states), trace: out.trace, stepSize: out.stepSize, inverseMassMatrix: out.inverseMassMatrix, warmupLeapfrogs: out.warmupLeapfrogs };
   }) as (key: NDArray) => JointWindowedAdaptiveNutsResult;
   return run(initKey);
 }

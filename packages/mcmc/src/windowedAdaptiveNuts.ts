@@ -82,6 +82,8 @@ export interface WindowedAdaptiveNutsResult {
   stepSize: NDArray;
   /** Diagonal inverse mass matrix over one chain's flattened state. */
   inverseMassMatrix: NDArray;
+  /** Leapfrog steps (gradient evaluations) each chain took during warmup, shaped like the chain axes. */
+  warmupLeapfrogs: NDArray;
 }
 
 interface DualAveraging { step: NDArray; errorSum: NDArray; logAveraged: NDArray; shrinkageTarget: NDArray; logStepSize: NDArray }
@@ -102,7 +104,7 @@ export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOpt
     const warm = plan.numAdaptationSteps > 0 ? scan(plan.step, plan.initialCarry(), plan.xs)[0] : plan.initialCarry();
     const { kernel, results, stepSize } = plan.finish(warm);
     const out = sampleChain({ numResults: nDraws, currentState: warm.state, kernel, seed: plan.samplingKey, previousKernelResults: results, ...(options.traceFn ? { traceFn: options.traceFn } : {}) });
-    return { states: out.states, trace: out.trace, stepSize, inverseMassMatrix: warm.inverseMassMatrix };
+    return { states: out.states, trace: out.trace, stepSize, inverseMassMatrix: warm.inverseMassMatrix, warmupLeapfrogs: warm.leapfrogs };
   }
   // With progress: the same computation in compiled chunks (same keys, so the same draws), reporting between them.
   // Not for use under jit: the chunks are jitted here and the reports are host calls.
@@ -125,13 +127,13 @@ export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOpt
       ...(options.traceFn ? { traceFn: options.traceFn } : {}),
       onProgress: (d) => reporter.report({ phase: "sampling", phaseDone: d, phaseTotal: nDraws, done: plan.numAdaptationSteps + d, total }),
     });
-    return { states: out.states, trace: out.trace, stepSize, inverseMassMatrix: warm.inverseMassMatrix };
+    return { states: out.states, trace: out.trace, stepSize, inverseMassMatrix: warm.inverseMassMatrix, warmupLeapfrogs: warm.leapfrogs };
   } finally {
     reporter.stop();
   }
 }
 
-interface WarmupCarry { state: unknown; results: NoUTurnSamplerResults; dual: DualAveraging; welford: Welford; inverseMassMatrix: NDArray }
+interface WarmupCarry { state: unknown; results: NoUTurnSamplerResults; dual: DualAveraging; welford: Welford; inverseMassMatrix: NDArray; leapfrogs: NDArray }
 interface WarmupInputs { key: NDArray; slow: NDArray; windowEnd: NDArray }
 
 /** The warmup as data and functions: its initial carry, per-step inputs, one step, and the adapted kernel after it. */
@@ -163,7 +165,7 @@ function planWarmup(options: WindowedAdaptiveNutsOptions) {
   const initialCarry = (): WarmupCarry => {
     const initialStepSize = heuristic(scalar(options.initialStepSize ?? 1), ones(), currentState, heuristicKey);
     const results = kernelFor(initialStepSize, ones()).bootstrapResults(currentState);
-    return { state: currentState, results, dual: restartDualAveraging(np.log(initialStepSize)), welford: emptyWelford(), inverseMassMatrix: ones() };
+    return { state: currentState, results, dual: restartDualAveraging(np.log(initialStepSize)), welford: emptyWelford(), inverseMassMatrix: ones(), leapfrogs: np.zerosLike(results.leapfrogsTaken) };
   };
   const xs: WarmupInputs = {
     key: random.split(warmupStepsKey, Math.max(numAdaptationSteps, 1)),
@@ -213,6 +215,7 @@ function planWarmup(options: WindowedAdaptiveNutsOptions) {
       dual: pick(restarted, dual),
       welford: pick(emptyWelford(), welford),
       inverseMassMatrix: newMetric,
+      leapfrogs: np.add(c.leapfrogs, results.leapfrogsTaken),
     }, null];
   };
 
