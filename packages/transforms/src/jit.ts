@@ -37,11 +37,26 @@ function staticKey(v: unknown): string {
 export function jit(f: Fn, opts: JitOptions = {}): JittedFunction {
   const name = f.name || "f";
   const cache = new Map<string, CacheEntry>();
+  // The common call, arrays only and no static arguments, skips the generic pytree flattening:
+  // its treedef depends on the number of arguments alone (the per-call cost is what a JS→jit
+  // call of a tiny model pays on every leapfrog of a host-driven loop).
+  const arrayArgDefs = new Map<number, ReturnType<typeof tree.structure>>();
   const call = (...args: unknown[]) => {
     const statics = opts.staticArgnums === undefined ? [] : normalizeArgnums(opts.staticArgnums, args.length, `jit(${name}) staticArgnums`);
-    const dynIdx = args.map((_, i) => i).filter((i) => !statics.includes(i));
-    const [leaves, def] = flattenArgs(dynIdx.map((i) => args[i]), `jit(${name}) arguments`);
-    const key = `${def}|${leaves.map((l) => `${l.aval}${l.weakType ? "w" : ""}`).join(",")}|${statics.map((i) => staticKey(args[i])).join(",")}`;
+    let leaves: NDArray[];
+    let def: ReturnType<typeof tree.structure>;
+    let key: string;
+    if (statics.length === 0 && args.every((a) => a instanceof NDArray)) {
+      leaves = args as NDArray[];
+      def = arrayArgDefs.get(args.length) ?? flattenArgs(args, `jit(${name}) arguments`)[1];
+      arrayArgDefs.set(args.length, def);
+      key = `${args.length}|`;
+      for (const l of leaves) key += `${l.aval.key},`;
+    } else {
+      [leaves, def] = flattenArgs(args.filter((_, i) => !statics.includes(i)), `jit(${name}) arguments`);
+      key = `${def}|${leaves.map((l) => l.aval.key).join(",")}|${statics.map((i) => staticKey(args[i])).join(",")}`;
+    }
+    const dynIdx = statics.length === 0 ? null : args.map((_, i) => i).filter((i) => !statics.includes(i));
     let entry = cache.get(key);
     if (!entry) {
       const t0 = performance.now();
@@ -49,7 +64,8 @@ export function jit(f: Fn, opts: JitOptions = {}): JittedFunction {
       const closed = internal.traceToJaxpr((...xs: NDArray[]) => {
         const dyn = tree.unflatten(def, xs) as unknown[];
         const full = [...args];
-        dynIdx.forEach((i, k) => (full[i] = dyn[k]));
+        if (dynIdx) dynIdx.forEach((i, k) => (full[i] = dyn[k]));
+        else dyn.forEach((x, i) => (full[i] = x));
         const [outs, od] = flattenArgs((f as (...a: unknown[]) => unknown)(...full), `jit(${name}) output`);
         outDef = od;
         return outs;
@@ -64,8 +80,8 @@ export function jit(f: Fn, opts: JitOptions = {}): JittedFunction {
       internal.debugLog(2, () => `jit(${name}) jaxpr:\n${jaxpr}`);
       if (!hasTracerConst) cache.set(key, entry);
     }
-    const outs = internal.bind(internal.jitP, [...entry.consts, ...leaves], { jaxpr: entry.jaxpr, name });
-    return tree.unflatten(entry.outDef, outs);
+    const outs = internal.bind(internal.jitP, entry.consts.length ? [...entry.consts, ...leaves] : leaves, { jaxpr: entry.jaxpr, name });
+    return entry.outDef.isLeaf() ? outs[0] : tree.unflatten(entry.outDef, outs);
   };
   const jitted = call as JittedFunction;
   Object.defineProperty(jitted, "cacheSize", { get: () => cache.size });

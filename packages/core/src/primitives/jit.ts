@@ -2,6 +2,7 @@
 import { ShapedArray } from "../array/aval.js";
 import type { NDArray } from "../array/ndarray.js";
 import { ShapeError } from "../errors.js";
+import { shapesEqual } from "../shape.js";
 import type { Jaxpr } from "../ir/jaxpr.js";
 import { bind, withTrace } from "../trace/core.js";
 import { type Params, type Primitive, definePrimitive } from "../trace/primitive.js";
@@ -24,7 +25,7 @@ export function runJaxpr(jaxpr: Jaxpr, args: readonly NDArray[], name = "body"):
 }
 
 export function checkAvals(op: string, expected: readonly ShapedArray[], got: readonly ShapedArray[]): void {
-  if (expected.length !== got.length || expected.some((e, i) => e.dtype !== got[i]!.dtype || e.shape.join() !== got[i]!.shape.join())) {
+  if (expected.length !== got.length || expected.some((e, i) => e.dtype !== got[i]!.dtype || !shapesEqual(e.shape, got[i]!.shape))) {
     throw new ShapeError(`${op}: called with (${got.join(", ")}) but traced for (${expected.join(", ")}).`);
   }
 }
