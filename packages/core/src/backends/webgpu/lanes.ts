@@ -23,7 +23,7 @@ import { helperSource } from "./wgslMath.js";
 import { concatKernel } from "./concat.js";
 import { inlineCalls } from "./inline.js";
 import {
-  affineExpr, emitDag, fromStorage, gridFor, literal, reduceCombine, reduceInit, storageType, toStorage, unflatten, valueType,
+  WgslUnsupported, affineExpr, emitDag, fromStorage, gridFor, literal, reduceCombine, reduceInit, storageType, toStorage, unflatten, valueType,
 } from "./wgsl.js";
 
 /** Private elements per lane (state plus temporaries) beyond which the host-driven loop is used. */
@@ -512,8 +512,10 @@ function compiledLoop(eqn: JaxprEqn, inputs: readonly ConcreteArray[]): Compiled
         }
         break;
       } catch (e) {
-        if (!(e instanceof LaneUnsupported)) throw e;
-        if (!reasons.includes(e.message)) reasons.push(e.message);
+        // WGSL cannot render a value (float64 inside an inlined call): the loop runs host-driven.
+        if (!(e instanceof LaneUnsupported) && !(e instanceof WgslUnsupported)) throw e;
+        const why = e instanceof WgslUnsupported ? `WGSL has no ${e.message}` : e.message;
+        if (!reasons.includes(why)) reasons.push(why);
       }
     }
     const reason = reasons.join("; then as one invocation: ");

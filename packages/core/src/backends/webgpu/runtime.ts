@@ -12,16 +12,17 @@ import { ConcreteArray, type NDArray } from "../../array/ndarray.js";
 import { type DType, type TypedArray } from "../../dtype.js";
 import { debugLog } from "../../debug.js";
 import { FluxionError } from "../../errors.js";
-import { ClosedJaxpr, Jaxpr, type JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
+import { type Jaxpr, type JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
 import { bind } from "../../trace/core.js";
-import { literalArray } from "../../trace/staging.js";
+import { evalJaxpr, literalArray } from "../../trace/staging.js";
+import { setJitExecutor } from "../../primitives/jit.js";
 import { type Kernel, printKernel } from "../kernel/ir.js";
 import { type FusionCaps, type Plan, planJaxpr, printPlan } from "../kernel/plan.js";
 import { type WebGPUDeviceInfo, type NodeWebGPUBackend, lastWebGPUError, requestWebGPUDevice } from "./adapter.js";
 import type { BindingKind } from "./protocol.js";
 import { DirectTransport, NodeWorkerTransport, SyncReadError, type Transport } from "./transport.js";
 import { type RenderedKernel, renderKernel } from "./wgsl.js";
-import { inlineCalls } from "./inline.js";
+import { eqnUsesFloat64, inlineCalls } from "./inline.js";
 
 /** Counters for tests and benchmarks (dispatches are counted as they are issued). */
 export const webgpuStats = {
@@ -323,28 +324,17 @@ export const webgpuCaps: FusionCaps = {
 export type WebGPUEqnHandler = (eqn: JaxprEqn, inputs: readonly ConcreteArray[]) => ConcreteArray[] | null;
 export const webgpuEqnHandlers = new Map<string, WebGPUEqnHandler>();
 
-/** The jaxprs held in an equation's params (loop bodies, branches, called programs). */
-function nestedJaxprs(e: JaxprEqn): Jaxpr[] {
-  const found: Jaxpr[] = [];
-  const visit = (v: unknown): void => {
-    if (v instanceof Jaxpr) found.push(v);
-    else if (v instanceof ClosedJaxpr) found.push(v.jaxpr);
-    else if (Array.isArray(v)) v.forEach(visit);
-  };
-  Object.values(e.params).forEach(visit);
-  return found;
-}
-
 /**
- * Throws the float64 error for the first equation of `jaxpr` (or its inputs) that uses float64,
- * nested bodies included (a float32 program may compute in float64 inside a call or a loop).
+ * Throws the float64 error for the first equation of `jaxpr` (or its inputs) that uses float64.
+ * Only the top level: float64 inside a call (random.normal's erf_inv computes a correction in
+ * float64) runs on the reference kernels once the call is inlined, and a loop body with float64
+ * inside runs host-driven.
  */
 export function checkNoFloat64(jaxpr: Jaxpr): void {
   for (const v of jaxpr.invars) if (v.aval.dtype === "float64") throw float64Error(`an input of this jitted program (${v.aval})`);
   for (const e of jaxpr.eqns) {
     const bad = [...e.inputs.map((a) => a.aval), ...e.outputs.map((v) => v.aval)].find((a) => a.dtype === "float64");
     if (bad) throw float64Error(`${e.prim.name} (${bad})`);
-    nestedJaxprs(e).forEach(checkNoFloat64);
   }
 }
 
@@ -410,11 +400,12 @@ export function webgpuExecute(jaxpr: Jaxpr, args: readonly NDArray[]): NDArray[]
       } else {
         const e = step.eqn;
         const ins = e.inputs.map((a) => read(a));
-        let outs = webgpuEqnHandlers.get(e.prim.name)?.(e, ins) ?? null;
+        const float64Inside = eqnUsesFloat64(e);
+        let outs = float64Inside ? null : webgpuEqnHandlers.get(e.prim.name)?.(e, ins) ?? null;
         if (!outs) {
           webgpuStats.fallbacks++;
-          debugLog(3, () => `webgpu: ${e.prim.name} runs on the reference kernels (host round trip)`);
-          outs = bind(e.prim, ins, e.params) as ConcreteArray[];
+          debugLog(3, () => `webgpu: ${e.prim.name} runs on the reference kernels (host round trip${float64Inside ? "; it computes in float64 inside" : ""})`);
+          outs = (float64Inside ? onReferenceInterpreter(() => bind(e.prim, ins, e.params)) : bind(e.prim, ins, e.params)) as ConcreteArray[];
         }
         e.outputs.forEach((v, k) => {
           untrackFromScope(outs[k]!);
@@ -445,6 +436,19 @@ export function webgpuExecute(jaxpr: Jaxpr, args: readonly NDArray[]): NDArray[]
     trackInScope(r);
     return r;
   });
+}
+
+/**
+ * Runs `f` with jitted programs and control-flow bodies on the js interpreter (for an equation that
+ * computes in float64 inside), then hands them back to this device.
+ */
+function onReferenceInterpreter<T>(f: () => T): T {
+  setJitExecutor((jaxpr, args) => evalJaxpr(jaxpr, [], args));
+  try {
+    return f();
+  } finally {
+    setJitExecutor((jaxpr, args) => webgpuExecute(jaxpr, args));
+  }
 }
 
 /** A GPU array of `aval` holding `x`'s contents (x must live on the GPU already or be uploadable). */
