@@ -50,7 +50,10 @@ fi
 # probability, MCMC and optimizer suites run mostly eagerly, and the examples pick their device).
 step "pnpm vitest run (wasm device: engine suites with jitted programs compiled to WebAssembly)"
 wasm_status=0
-FLUXION_DEVICE=wasm pnpm vitest run tests packages/core packages/transforms --exclude tests/examples.test.ts || wasm_status=$?
+# Files that pick their own device (examples, bench smoke, browser, WebGPU) run once, in the js pass.
+FLUXION_DEVICE=wasm pnpm vitest run tests packages/core packages/transforms \
+  --exclude tests/examples.test.ts --exclude tests/bench-smoke.test.ts --exclude tests/browser.test.ts \
+  --exclude 'packages/core/src/backends/webgpu/**' || wasm_status=$?
 
 step "pnpm vitest run (js reference device)"
 test_status=0
