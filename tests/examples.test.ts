@@ -141,7 +141,7 @@ describe("examples/gp_regression (TFP's GaussianProcessRegressionModel docstring
     r.predictiveMean.forEach((m, i) => expect(Math.abs(m - fx.predictiveMean[i]!)).toBeLessThan(1e-5));
     r.predictiveVariance.forEach((v, i) => expect(Math.abs(v / fx.predictiveVariance[i]! - 1)).toBeLessThan(1e-4));
     expect(lines[1]).toContain("converged=true");
-  });
+  }, 120_000); // a single run takes 5-25 s on a loaded 2-core machine
 });
 
 describe("examples/mdn (Bishop's mixture density network on the inverse of t + 0.3 sin 2πt)", () => {
@@ -163,7 +163,7 @@ describe("examples/mdn (Bishop's mixture density network on the inverse of t + 0
     for (const root of roots) expect(massNear(root, 0.1)).toBeGreaterThan(0.1);
     expect(sum(roots.map((root) => massNear(root, 0.1)))).toBeGreaterThan(0.8);
     expect(lines[1]).toContain("p(t | x = 0.5)");
-  });
+  }, 120_000); // a single run takes 5-25 s on a loaded 2-core machine
 });
 
 describe("examples/lbfgs_restarts (jit(vmap(lbfgsMinimize)) over 16 starts; SciPy L-BFGS-B figures)", () => {
@@ -267,7 +267,7 @@ describe("examples/mle_vi (ProbPipe interop notebook: gradient estimators, MLE, 
     expect(logZ - elbo).toBeLessThan(Math.log(2) + 0.05);
     // The reported ELBO is a Monte Carlo average of the training losses: within 0.05 of the quadrature value.
     expect(Math.abs(r.vi.elboEstimate - elbo)).toBeLessThan(0.05);
-  });
+  }, 120_000); // a single run takes 5-25 s on a loaded 2-core machine
 });
 
 describe("examples/tour (README.md's tour)", () => {
@@ -299,7 +299,7 @@ describe("examples/tour (README.md's tour)", () => {
     expect(Math.abs(m - postMean)).toBeLessThan(0.1);
     expect(Math.abs(sd / postSd - 1)).toBeLessThan(0.15);
     expect(lines).toHaveLength(4);
-  });
+  }, 120_000); // a single run takes 5-25 s on a loaded 2-core machine
 });
 
 describe("examples/transforms_guide (packages/transforms/README.md's code)", () => {
