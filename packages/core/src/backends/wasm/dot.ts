@@ -1,6 +1,6 @@
 // dot_general on the wasm device: operands viewed as [B, M, K] and [B, K, N] (a copy only when
-// an axis group is not collapsible), multiplied by a register-blocked SIMD kernel (4 rows × 2
-// vectors of columns per step) generated as WAT and specialised to the shapes and strides.
+// an axis group is not collapsible); floats go to the packed GEMM (gemm.ts), integers to a
+// register-blocked kernel below; both are generated as WAT specialised to the shapes and strides.
 import { ShapedArray } from "../../array/aval.js";
 import { ConcreteArray } from "../../array/ndarray.js";
 import { untrackFromScope } from "../../array/memory.js";
@@ -12,6 +12,8 @@ import { stridedCopy } from "../js/strided.js";
 import { WasmBuffer, wasmHeap } from "./heap.js";
 import { eqnHandlers } from "./handlers.js";
 import { binaryenInstance, toWasm } from "./runtime.js";
+import { gemmWat } from "./gemm.js";
+import { type GemvShape, gemvKind, gemvWat } from "./gemv.js";
 
 interface Operand { ptr: number; batch: number; a: number; b: number; owned: ConcreteArray | null }
 
@@ -46,7 +48,10 @@ function asOperand(x: ConcreteArray, groups: [number[], number[], number[]]): Op
 }
 
 type DotFn = (out: number, a: number, b: number) => void;
+/** Packed kernels: scratch is per caller; rows [r0, r1) of every batch. */
+type GemmFn = (out: number, a: number, b: number, scratch: number, r0: number, r1: number) => void;
 const cache = new Map<string, DotFn>();
+const gemmCache = new Map<string, FloatDotKernel>();
 
 function watDot(d: DType, B: number, M: number, N: number, K: number, l: Operand, r: Operand): string {
   const f = d === "float64" ? "f64" : d === "float32" ? "f32" : "i32";
@@ -63,7 +68,7 @@ function watDot(d: DType, B: number, M: number, N: number, K: number, l: Operand
   const L = (s: string) => lines.push(s);
   // Pointers advance by precomputed byte strides.
   const la = l.a * eb, lk = l.b * eb, rk = r.a * eb, rn = r.b * eb;
-  L(`(module (import "env" "memory" (memory 1 65536)) (func (export "kernel") (param $out i32) (param $a i32) (param $b i32)`);
+  L(`(module ${wasmHeap().memoryImport()} (func (export "kernel") (param $out i32) (param $a i32) (param $b i32)`);
   L(`(local $bb i32) (local $i i32) (local $j i32) (local $k i32) (local $pa i32) (local $pb i32) (local $po i32) (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $s ${f}) (local $r i32) (local $re i32)`);
   if (simd) {
     for (let q = 0; q < R; q++) L(`(local $c${q}0 v128) (local $c${q}1 v128) (local $a${q} v128)`);
@@ -120,23 +125,68 @@ function watDot(d: DType, B: number, M: number, N: number, K: number, l: Operand
   }
 }
 
+/** Optimised wasm bytes for a WAT module (binaryen -O3). */
+function assemble(wat: string): Uint8Array {
+  const bin = binaryenInstance()!;
+  const m = bin.parseText(wat);
+  m.setFeatures(bin.Features.SIMD128 | bin.Features.NontrappingFPToInt | bin.Features.MutableGlobals | bin.Features.Atomics);
+  bin.setOptimizeLevel(3);
+  m.optimize();
+  const bytes = m.emitBinary();
+  m.dispose();
+  return bytes;
+}
+
 function compileDot(key: string, makeWat: () => string): DotFn {
   let fn = cache.get(key);
   if (!fn) {
     const wat = makeWat();
-    const bin = binaryenInstance()!;
-    const m = bin.parseText(wat);
-    m.setFeatures(bin.Features.SIMD128 | bin.Features.NontrappingFPToInt | bin.Features.MutableGlobals);
-    bin.setOptimizeLevel(3);
-    m.optimize();
-    const bytes = m.emitBinary();
-    m.dispose();
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { env: { memory: wasmHeap().memory } });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(assemble(wat) as Uint8Array<ArrayBuffer>), { env: { memory: wasmHeap().memory } });
     fn = inst.exports.kernel as DotFn;
     cache.set(key, fn);
     debugLog(4, () => `wasm dot kernel ${key}:\n${wat}`);
   }
   return fn;
+}
+
+/** A compiled float product: `fn(out, first, second, scratch, r0, r1)` over rows [r0, r1) of `rows`. */
+export interface FloatDotKernel {
+  fn: GemmFn;
+  scratchBytes: number;
+  rows: number;
+  /** The kernel takes (rhs, lhs) instead of (lhs, rhs): matrix-vector products with M = 1. */
+  swapped: boolean;
+}
+
+/** The float kernel for a [B,M,K]·[B,K,N] product with the given element strides (cached per shape). */
+function floatDotKernel(d: "float32" | "float64", B: number, M: number, N: number, K: number, l: Operand, r: Operand): FloatDotKernel {
+  const key = `${d}|${B},${M},${N},${K}|${l.batch},${l.a},${l.b}|${r.batch},${r.a},${r.b}`;
+  let hit = gemmCache.get(key);
+  if (hit) return hit;
+  const mem = wasmHeap().memoryImport();
+  let wat: string;
+  let scratchBytes = 0;
+  let rows = M;
+  let swapped = false;
+  // One free side of size 1: a matrix-vector product (packing for an 8-wide tile would waste 7/8).
+  const mv: GemvShape | null = N === 1
+    ? { dtype: d, batch: B, rows: M, K, mat: { batch: l.batch, row: l.a, k: l.b }, vec: { batch: r.batch, k: r.a } }
+    : M === 1 ? { dtype: d, batch: B, rows: N, K, mat: { batch: r.batch, row: r.b, k: r.a }, vec: { batch: l.batch, k: l.b } } : null;
+  const kind = mv ? gemvKind(mv) : null;
+  if (mv && kind) {
+    wat = gemvWat(mv, kind, mem);
+    rows = mv.rows;
+    swapped = N !== 1;
+  } else {
+    const plan = gemmWat({ dtype: d, batch: B, M, N, K, lhs: { batch: l.batch, free: l.a, k: l.b }, rhs: { batch: r.batch, k: r.a, free: r.b } }, mem);
+    wat = plan.wat;
+    scratchBytes = plan.scratchBytes;
+  }
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(assemble(wat) as Uint8Array<ArrayBuffer>), { env: { memory: wasmHeap().memory } });
+  hit = { fn: inst.exports.kernel as GemmFn, scratchBytes, rows, swapped };
+  gemmCache.set(key, hit);
+  debugLog(4, () => `wasm ${kind ?? "gemm"} kernel ${key}:\n${wat}`);
+  return hit;
 }
 
 /** dot_general on wasm memory; null (reference kernel) for dtypes the kernel does not cover. */
@@ -159,8 +209,14 @@ export function wasmDotGeneral(eqn: JaxprEqn, [lhs, rhs]: readonly ConcreteArray
   if (outAval.size > 0) {
     if (K === 0) (out.buffer as WasmBuffer).data.fill(0);
     else {
-      const key = `${d}|${Bn},${M},${N},${K}|${L.batch},${L.a},${L.b}|${R.batch},${R.a},${R.b}`;
-      compileDot(key, () => watDot(d, Bn, M, N, K, L, R))((out.buffer as WasmBuffer).ptr, L.ptr, R.ptr);
+      if (d === "float32" || d === "float64") {
+        const heap = wasmHeap();
+        const g = floatDotKernel(d, Bn, M, N, K, L, R);
+        const [first, second] = g.swapped ? [R.ptr, L.ptr] : [L.ptr, R.ptr];
+        const scratch = g.scratchBytes ? heap.alloc(g.scratchBytes) : 0;
+        g.fn((out.buffer as WasmBuffer).ptr, first, second, scratch, 0, g.rows);
+        if (g.scratchBytes) heap.free(scratch, g.scratchBytes);
+      } else compileDot(`${d}|${Bn},${M},${N},${K}|${L.batch},${L.a},${L.b}|${R.batch},${R.a},${R.b}`, () => watDot(d, Bn, M, N, K, L, R))((out.buffer as WasmBuffer).ptr, L.ptr, R.ptr);
     }
   }
   L.owned?.dispose();

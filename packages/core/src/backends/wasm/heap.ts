@@ -24,6 +24,11 @@ export class WasmHeap {
     this.top = 1024; // the first KiB is scratch for kernels
   }
 
+  /** The WAT import of this memory, for modules instantiated against it. */
+  memoryImport(): string {
+    return `(import "env" "memory" (memory 1 65536))`;
+  }
+
   alloc(bytes: number): number {
     const c = sizeClass(Math.max(bytes, 1));
     this.inUse += c;
