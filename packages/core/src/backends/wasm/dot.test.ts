@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NDArray, defaultDevice, init, lax, memoryStats, np, setDefaultDevice, devicePut } from "../../index.js";
 import { jit } from "@fluxion/transforms";
 import { setWasmPrograms } from "./runtime.js";
+import { denseDotKernel } from "./dot.js";
+import { wasmHeap } from "./heap.js";
+import { ShapedArray } from "../../array/aval.js";
 
 const before = defaultDevice();
 beforeAll(async () => {
@@ -105,6 +108,26 @@ describe("wasm dot_general", () => {
     // short K (below one vector) and a batch of matvecs
     check("float64", [9, 1], [1], [[1], [0]], [[], []], { B: 1, M: 9, N: 1, K: 1 }, (_, i) => i, () => 0, 13);
     check("float32", [4, 6, 21], [4, 21], [[2], [1]], [[0], [0]], { B: 4, M: 6, N: 1, K: 21 }, (bb, i, k) => (bb * 6 + i) * 21 + k, (bb, k) => bb * 21 + k, 14);
+  });
+  it("denseDotKernel: the same kernels for a caller with its own buffers (rows split in two calls)", () => {
+    const [M, K, N] = [21, 40, 18];
+    const k = denseDotKernel(new ShapedArray([M, K], "float32"), new ShapedArray([K, N], "float32"), [[1], [0]], [[], []])!;
+    expect(k.swapped).toBe(false);
+    expect(denseDotKernel(new ShapedArray([M, K], "int32"), new ShapedArray([K, N], "int32"), [[1], [0]], [[], []])).toBeNull();
+    const heap = wasmHeap();
+    const [pa, pb, po, ps] = [heap.alloc(M * K * 4), heap.alloc(K * N * 4), heap.alloc(M * N * 4), heap.alloc(k.scratchBytes)];
+    const av = values(M * K, 21), bv = values(K * N, 22);
+    heap.view("float32", pa, M * K).set(av);
+    heap.view("float32", pb, K * N).set(bv);
+    k.fn(po, pa, pb, ps, 0, 10);
+    k.fn(po, pa, pb, ps, 10, M);
+    const out = heap.view("float32", po, M * N);
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+      let want = 0, mag = 0;
+      for (let q = 0; q < K; q++) { want += av[i * K + q]! * bv[q * N + j]!; mag += Math.abs(av[i * K + q]! * bv[q * N + j]!); }
+      expect(Math.abs(out[i * N + j]! - want)).toBeLessThanOrEqual((K + 2) * 2 ** -24 * mag);
+    }
+    for (const [p, n] of [[pa, M * K * 4], [pb, K * N * 4], [po, M * N * 4], [ps, k.scratchBytes]] as const) heap.free(p, n);
   });
   it("keeps wasm memory flat (scratch for packed panels is returned)", () => {
     const a = devicePut(np.ones([40, 50]), "wasm");

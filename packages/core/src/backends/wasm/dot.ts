@@ -15,7 +15,9 @@ import { binaryenInstance, toWasm } from "./runtime.js";
 import { gemmWat } from "./gemm.js";
 import { type GemvShape, gemvKind, gemvWat } from "./gemv.js";
 
-interface Operand { ptr: number; batch: number; a: number; b: number; owned: ConcreteArray | null }
+/** Element strides of an operand viewed as [batch, a, b] ([B,M,K] for lhs, [B,K,N] for rhs). */
+interface Strides { batch: number; a: number; b: number }
+interface Operand extends Strides { ptr: number; owned: ConcreteArray | null }
 
 const remaining = (n: number, ...drop: (readonly number[])[]) => [...Array(n).keys()].filter((i) => !drop.some((d) => d.includes(i)));
 
@@ -159,7 +161,7 @@ export interface FloatDotKernel {
 }
 
 /** The float kernel for a [B,M,K]·[B,K,N] product with the given element strides (cached per shape). */
-function floatDotKernel(d: "float32" | "float64", B: number, M: number, N: number, K: number, l: Operand, r: Operand): FloatDotKernel {
+function floatDotKernel(d: "float32" | "float64", B: number, M: number, N: number, K: number, l: Strides, r: Strides): FloatDotKernel {
   const key = `${d}|${B},${M},${N},${K}|${l.batch},${l.a},${l.b}|${r.batch},${r.a},${r.b}`;
   let hit = gemmCache.get(key);
   if (hit) return hit;
@@ -187,6 +189,29 @@ function floatDotKernel(d: "float32" | "float64", B: number, M: number, N: numbe
   gemmCache.set(key, hit);
   debugLog(4, () => `wasm ${kind ?? "gemm"} kernel ${key}:\n${wat}`);
   return hit;
+}
+
+/**
+ * The float kernel for dot_general on dense row-major operands, for callers that manage their own
+ * buffers (a whole-program driver): null for non-float dtypes or axis groups that are not
+ * collapsible without a copy. Call `fn(out, first, second, scratch, 0, rows)` with first/second =
+ * lhs/rhs (rhs/lhs when `swapped`) and `scratchBytes` of scratch per concurrent caller.
+ */
+export function denseDotKernel(lhs: ShapedArray, rhs: ShapedArray, contracting: [number[], number[]], batch: [number[], number[]]): FloatDotKernel | null {
+  const d = lhs.dtype;
+  if ((d !== "float32" && d !== "float64") || rhs.dtype !== d || !binaryenInstance()) return null;
+  const view = (x: ShapedArray, groups: number[][]): Strides | null => {
+    const gs = groups.map((g) => groupStride(x.shape, stridesOf(x.shape), g));
+    return gs.some((g) => g === null) ? null : { batch: gs[0]!, a: gs[1]!, b: gs[2]! };
+  };
+  const lf = remaining(lhs.ndim, contracting[0], batch[0]);
+  const rf = remaining(rhs.ndim, contracting[1], batch[1]);
+  const l = view(lhs, [batch[0], lf, contracting[0]]);
+  const r = view(rhs, [batch[1], contracting[1], rf]);
+  const K = contracting[0].reduce((p, a) => p * lhs.shape[a]!, 1);
+  if (!l || !r || K === 0) return null;
+  const size = (x: ShapedArray, axes: number[]) => axes.reduce((p, a) => p * x.shape[a]!, 1);
+  return floatDotKernel(d, size(lhs, batch[0]), size(lhs, lf), size(rhs, rf), K, l, r);
 }
 
 /** dot_general on wasm memory; null (reference kernel) for dtypes the kernel does not cover. */
