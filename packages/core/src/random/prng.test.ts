@@ -1,8 +1,9 @@
 // The engine's random functions against the threefry oracle (./reference), bit for bit: key, split, foldIn,
-// bits, uniform and normal in float32 and float64, eagerly, under jit, and under vmap over keys.
+// bits, uniform and normal in float32 and float64, eagerly, under jit, and under vmap over keys
+// (normals under jit on a compiling device: within a few ulp, see checkAllModes).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { NDArray, ConcreteArray, random } from "../index.js";
+import { NDArray, ConcreteArray, defaultDevice, random } from "../index.js";
 import * as ref from "./reference/index.js";
 import { jitCall, vmapCall } from "./testing.js";
 
@@ -32,6 +33,16 @@ function expectBitEqual(got: NDArray, want: ArrayLike<number>, shape: readonly n
   if (firstMismatch >= 0) expect.fail(`${what}: first mismatch at word ${firstMismatch}: got ${g[firstMismatch]}, want ${w[firstMismatch]}`);
 }
 
+function expectUlpClose(got: NDArray, want: ArrayLike<number>, shape: readonly number[], ulps: number, what: string): void {
+  expect(got.shape, `${what}: shape`).toEqual(shape);
+  const g = got.dataSync();
+  const eps = g instanceof Float32Array ? 2 ** -23 : 2 ** -52;
+  for (let i = 0; i < g.length; i++) {
+    const w = want[i]!;
+    if (Math.abs(g[i]! - w) > ulps * eps * Math.abs(w)) expect.fail(`${what}: element ${i}: got ${g[i]}, want ${w} (more than ${ulps} ulp apart)`);
+  }
+}
+
 const keyData = (k: NDArray): Uint32Array => k.dataSync() as Uint32Array;
 
 /** Checks a sampler eagerly, under jit, and vmapped over 4 split keys against the oracle. */
@@ -41,7 +52,12 @@ function checkAllModes(name: string, sample: Sampler, oracle: (k: Uint32Array) =
     expectBitEqual(sample(k), oracle(keyData(k)), shape, `${name} eager seed ${seed}`);
   }
   const k = random.key(7);
-  expectBitEqual(jitCall((kk) => [sample(kk)], [k])[0]!, oracle(keyData(k)), shape, `${name} jit`);
+  const jitted = jitCall((kk) => [sample(kk)], [k])[0]!;
+  // A compiling device fuses the sampler's transcendentals (erfinv's log) into kernels with their own
+  // ≤ 3-ulp approximations (backends/kernel/decompose.ts): normals agree to a few ulp there, and
+  // everything built from bits alone (bits, uniform) stays bit-exact.
+  if (name === "normal" && defaultDevice() !== "js") expectUlpClose(jitted, oracle(keyData(k)), shape, 4, `${name} jit`);
+  else expectBitEqual(jitted, oracle(keyData(k)), shape, `${name} jit`);
   const keys = random.split(random.key(3), 4);
   const [batched] = vmapCall((kk) => [sample(kk)], [keys], [true]);
   const want: number[] = [];
