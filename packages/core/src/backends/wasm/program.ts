@@ -1,31 +1,31 @@
 // Whole-program compilation for the wasm device: a jaxpr — loops, conds and nested calls included —
-// becomes one driver wasm module whose `run()` calls the fused kernels (imported wasm functions,
-// called wasm-to-wasm) on fixed pointers into one static arena, so loops never return to JS.
+// becomes ONE wasm module whose `run()` calls the fused kernels (functions of the same module, one
+// per distinct kernel) on fixed pointers into one static arena, so loops never return to JS.
 import type { ShapedArray } from "../../array/aval.js";
 import { ConcreteArray, type NDArray } from "../../array/ndarray.js";
 import { bytesPerElement, typedArrayFor } from "../../dtype.js";
 import { debugLevel, debugLog } from "../../debug.js";
 import { type Atom, Jaxpr, JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
 import { bind } from "../../trace/core.js";
-import { KBuilder, type Kernel } from "../kernel/ir.js";
+import { KBuilder, type Kernel, printKernel } from "../kernel/ir.js";
 import { type FusionCaps, planJaxpr, printPlan } from "../kernel/plan.js";
 import { layoutArena } from "./arena.js";
 import { WasmBuffer, wasmHeap } from "./heap.js";
+import { addKernelFunction, addKernelImports } from "./render.js";
 import { type CodeCtx, boxLevels, copyBytes, fillBytes, stridedCopy } from "./programCopy.js";
 import { THREEFRY_FN, addThreefryFunction } from "./programThreefry.js";
 
 type B = typeof import("binaryen").default;
 type Module = InstanceType<B["Module"]>;
 type Ref = number;
-export type KernelFn = (out: number, ...srcs: number[]) => void;
 
 /** What a compiled program needs from the runtime. */
 export interface ProgramDeps {
   readonly bin: B;
   readonly caps: FusionCaps;
-  /** Compiles (or finds) the fused kernel's wasm function. */
-  readonly kernel: (k: Kernel) => KernelFn;
-  readonly stats: { programEqnFallbacks: number };
+  /** The JS scalar functions kernels import (render.ts's IMPORTED, import module "m"). */
+  readonly mathImports: Readonly<Record<string, (...a: number[]) => number>>;
+  readonly stats: { programEqnFallbacks: number; kernelsCompiled: number; simdKernels: number };
 }
 
 /** A jaxpr compiled to one driver module over a static arena. */
@@ -53,6 +53,9 @@ interface Slot {
 }
 
 type Emit = () => Ref;
+
+/** binaryen optimisation of the whole module: 0 (none; V8 optimises anyway) unless FLUXION_WASM_OPT says. */
+const OPT_LEVEL = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FLUXION_WASM_OPT ?? 0);
 
 const INLINED = new Set(["jit", "custom_jvp_call", "custom_vjp_call", "checkpoint"]);
 
@@ -91,8 +94,10 @@ class Compiler implements CodeCtx {
   private t = 0;
   private readonly loops: { start: number; touched: Set<Slot> }[] = [];
   private readonly consts = new Map<string, Slot>();
-  private readonly kernelNames = new Map<KernelFn, string>();
-  readonly kernelImports: Record<string, KernelFn> = {};
+  private readonly kernelByObject = new Map<Kernel, string>();
+  private readonly kernelByKey = new Map<string, string>();
+  /** FLUXION_DEBUG=5: every kernel call also bumps the exported global `calls`. */
+  private readonly countCalls = debugLevel() >= 5;
   readonly fallbacks: { eqn: JaxprEqn; ins: Slot[]; outs: Slot[] }[] = [];
   private readonly locals: number[] = [];
   private offsets = new Map<number, number>();
@@ -102,9 +107,26 @@ class Compiler implements CodeCtx {
   /** Avals of the program's outputs (the top-level jaxpr's outvars, weak types included). */
   outAvals: ShapedArray[] = [];
 
+  /** When compilation started (for the FLUXION_DEBUG=3 timing line). */
+  private readonly t0 = performance.now();
+  /** Time spent rendering kernel functions (FLUXION_DEBUG=3). */
+  private kernelMs = 0;
+
   constructor(readonly deps: ProgramDeps) {
     this.bin = deps.bin;
-    this.m = new deps.bin.Module();
+    const m = (this.m = new deps.bin.Module());
+    const bin = this.bin;
+    // binaryen >= 118 asserts BulkMemoryOpt whenever BulkMemory is on (memory.copy/fill).
+    const bulkOpt = (bin.Features as unknown as Record<string, number>).BulkMemoryOpt ?? 0;
+    m.setFeatures(bin.Features.SIMD128 | bin.Features.BulkMemory | bulkOpt | bin.Features.MutableGlobals | bin.Features.SignExt | bin.Features.NontrappingFPToInt);
+    // The memory comes first: loads and stores built later name the module's memory at creation.
+    m.setMemory(1, 65536, null, [], false, false, "0");
+    m.addMemoryImport("0", "env", "memory");
+    addKernelImports(bin, m);
+    if (this.countCalls) {
+      this.m.addGlobal("calls", this.bin.i32, true, this.m.i32.const(0));
+      this.m.addGlobalExport("calls", "calls");
+    }
   }
   newLocal(type: number): number {
     this.locals.push(type);
@@ -181,8 +203,8 @@ class Compiler implements CodeCtx {
         srcs.forEach((s) => this.use(s));
         const out = this.newSlot(step.out.aval);
         env.set(step.out, out);
-        const name = this.kernelImport(this.deps.kernel(step.kernel), srcs.length);
-        ops.push(() => this.m.call(name, [this.ptr(out), ...srcs.map((s) => this.ptr(s))], this.bin.none));
+        const name = this.kernelFunction(step.kernel);
+        ops.push(() => this.callKernel(name, [out, ...srcs]));
       } else {
         const e = step.eqn;
         const ins = e.inputs.map(slotOf);
@@ -196,15 +218,30 @@ class Compiler implements CodeCtx {
     return { ops, outs };
   }
 
-  private kernelImport(fn: KernelFn, nSrc: number): string {
-    let name = this.kernelNames.get(fn);
+  /** The module function computing kernel `k`, added on first use; structurally equal kernels share one. */
+  private kernelFunction(k: Kernel): string {
+    let name = this.kernelByObject.get(k);
+    if (name) return name;
+    const key = `${printKernel(k)}|${k.shape.join(",")}`;
+    name = this.kernelByKey.get(key);
     if (!name) {
-      name = `k${this.kernelNames.size}`;
-      this.kernelNames.set(fn, name);
-      this.kernelImports[name] = fn;
-      this.m.addFunctionImport(name, "k", name, this.bin.createType(new Array<number>(nSrc + 1).fill(this.bin.i32)), this.bin.none);
+      name = `k${this.kernelByKey.size}`;
+      const tk = performance.now();
+      const r = addKernelFunction(this.bin, this.m, k, name);
+      this.kernelMs += performance.now() - tk;
+      this.kernelByKey.set(key, name);
+      this.deps.stats.kernelsCompiled++;
+      if (r.simd) this.deps.stats.simdKernels++;
+      debugLog(3, () => `wasm program kernel ${name} (${r.simd ? "simd" : "scalar"}):\n${key}`);
     }
+    this.kernelByObject.set(k, name);
     return name;
+  }
+  private callKernel(name: string, slots: readonly Slot[]): Ref {
+    const m = this.m;
+    const call = m.call(name, slots.map((s) => this.ptr(s)), this.bin.none);
+    if (!this.countCalls) return call;
+    return m.block(null, [m.global.set("calls", m.i32.add(m.global.get("calls", this.bin.i32), m.i32.const(1))), call]);
   }
 
   /** Lowers one equation the fusion planner left to the runtime; returns its output slots. */
@@ -460,8 +497,8 @@ class Compiler implements CodeCtx {
     const sizes = lc.map((a) => l!.aval.shape[a]!);
     const kernel: Kernel = { shape: [...outAval.shape], dtype: d, root, sources: [d, d], ...(sizes.length ? { reduce: { fn: "sum", sizes } } : {}) };
     const out = this.newSlot(outAval);
-    const name = this.kernelImport(this.deps.kernel(kernel), 2);
-    return { outs: [out], emit: () => this.m.call(name, [this.ptr(out), this.ptr(l!), this.ptr(r!)], this.bin.none) };
+    const name = this.kernelFunction(kernel);
+    return { outs: [out], emit: () => this.callKernel(name, [out, l!, r!]) };
   }
 
   // ---- assembling
@@ -475,21 +512,22 @@ class Compiler implements CodeCtx {
     const m = this.m;
     const bin = this.bin;
     try {
-      // binaryen >= 118 asserts BulkMemoryOpt whenever BulkMemory is on (memory.copy/fill).
-      const bulkOpt = (bin.Features as unknown as Record<string, number>).BulkMemoryOpt ?? 0;
-      m.setFeatures(bin.Features.BulkMemory | bulkOpt | bin.Features.MutableGlobals | bin.Features.SignExt | bin.Features.NontrappingFPToInt);
-      m.setMemory(1, 65536, null, [], false, false, "0");
-      m.addMemoryImport("0", "env", "memory");
       m.addFunctionImport("eqn", "m", "eqn", bin.i32, bin.none);
       if (this.usesThreefry) addThreefryFunction(m, bin);
+      const tEmit = performance.now();
       const code = body.map((f) => f());
       m.addFunction("run", bin.none, bin.none, this.localTypes, m.block(null, code));
       m.addFunctionExport("run", "run");
-      if (!m.validate()) throw new ProgramUnsupported("the driver module did not validate");
-      bin.setOptimizeLevel(1);
+      // binaryen's validator costs as much as emitting; V8 validates anyway (a CompileError below).
+      if (debugLevel() >= 3 && !m.validate()) throw new ProgramUnsupported("the driver module did not validate");
+      // The optimize level is binaryen-global (render.ts sets it too) and at >= 2 emitBinary also
+      // optimises Stack IR, which cost ~100 ms on the iris NUTS module: set it every time.
+      bin.setOptimizeLevel(OPT_LEVEL);
       bin.setShrinkLevel(0);
-      m.optimize();
+      if (OPT_LEVEL > 0) m.optimize();
+      const tBin = performance.now();
       const bytes = m.emitBinary();
+      const tV8 = performance.now();
       debugLog(4, () => `wasm program driver:\n${m.emitText()}`);
       for (const s of this.slots) {
         if (s.init !== undefined) {
@@ -510,13 +548,18 @@ class Compiler implements CodeCtx {
         });
         ins.forEach((x) => x.dispose());
       };
-      // FLUXION_DEBUG=5 counts kernel calls per run (through JS wrappers: slow, for profiling only).
-      const counts = new Map<string, number>();
-      const kernels = debugLevel() >= 5
-        ? Object.fromEntries(Object.entries(this.kernelImports).map(([n, f]) => [n, (...a: number[]) => { counts.set(n, (counts.get(n) ?? 0) + 1); (f as (...x: number[]) => void)(...a); }]))
-        : this.kernelImports;
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { env: { memory: heap.memory }, k: kernels, m: { eqn: runEqn } });
+      let mod: WebAssembly.Module;
+      try {
+        mod = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+      } catch (err) {
+        throw new ProgramUnsupported(`the program module did not compile (${err instanceof Error ? err.message : String(err)}); FLUXION_DEBUG=3 runs binaryen's validator`);
+      }
+      const inst = new WebAssembly.Instance(mod, { env: { memory: heap.memory }, m: { ...deps.mathImports, eqn: runEqn } });
+      const tEnd = performance.now();
+      debugLog(3, () => `wasm program module: ${this.kernelByKey.size} kernel functions, ${bytes.length} bytes; lowering ${(tEmit - this.t0).toFixed(1)} ms (kernel functions ${this.kernelMs.toFixed(1)} ms), driver code ${(tBin - tEmit).toFixed(1)} ms, emit binary ${(tV8 - tBin).toFixed(1)} ms (opt level ${OPT_LEVEL}), V8 compile ${(tEnd - tV8).toFixed(1)} ms`);
       const run = inst.exports.run as () => void;
+      const calls = inst.exports.calls as WebAssembly.Global | undefined;
+      const nKernels = this.kernelByKey.size;
       const inPtrs = inSlots.map((s) => this.addr(s));
       const outInfo = outSlots.map((s) => ({ ptr: this.addr(s), bytes: s.bytes }));
       let running = false;
@@ -538,9 +581,9 @@ class Compiler implements CodeCtx {
           } finally {
             running = false;
           }
-          if (counts.size) {
-            debugLog(5, () => `wasm program run: ${[...counts.values()].reduce((a, b) => a + b, 0)} kernel calls over ${counts.size} kernels`);
-            counts.clear();
+          if (calls) {
+            debugLog(5, () => `wasm program run: ${calls.value as number} kernel calls over ${nKernels} kernels`);
+            calls.value = 0;
           }
           const u8 = new Uint8Array(heap.memory.buffer);
           return outInfo.map((o, i) => {

@@ -149,7 +149,7 @@ function programFor(jaxpr: Jaxpr): WasmProgram | null {
   if (p !== undefined) return p;
   const t0 = performance.now();
   try {
-    p = compileProgram(jaxpr, { bin: binaryen!, caps: wasmCaps, kernel: compiled, stats: wasmStats });
+    p = compileProgram(jaxpr, { bin: binaryen!, caps: wasmCaps, mathImports: jsImports, stats: wasmStats });
     wasmStats.programsCompiled++;
     const ms = performance.now() - t0;
     wasmStats.programCompileMs += ms;
