@@ -2,7 +2,8 @@
 # `pnpm bench`: makes sure the peers are installed (the npm ones are devDependencies of
 # bench/package.json, pinned by the lockfile; numpy and threadpoolctl for the OpenBLAS peer), then
 # runs bench/main.ts, which builds the C peer, measures everything and rewrites bench/RESULTS.md.
-# Arguments go to main.ts: --quick, --only=chain,matmul,logreg,scan,compile, --no-write, --optim.
+# Arguments go to main.ts: --quick, --only=chain,matmul,logreg,scan,compile, --no-write, --optim;
+# --only=webgpu runs bench/webgpu/run.ts instead (vmapped MCMC on the webgpu device).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -12,6 +13,8 @@ if [[ ! -d bench/node_modules/@jax-js/jax || ! -d bench/node_modules/@tensorflow
   say "installing the npm peers (pnpm install --frozen-lockfile)"
   pnpm install --frozen-lockfile
 fi
+
+[[ " $* " == *" --only=webgpu "* ]] && exec node_modules/.bin/tsx --tsconfig bench/webgpu/tsconfig.json bench/webgpu/run.ts "$@" # the webgpu section (bench/webgpu/run.ts): no peers
 
 # The numpy peer needs a python3 with numpy; threadpoolctl reports which OpenBLAS kernel runs.
 python_with() { "$1" -c "import $2" >/dev/null 2>&1; }
