@@ -361,6 +361,19 @@ export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: strin
 
   // ---------------------------------------------------------------- SIMD element code
   const vecVal = new Map<KNode, number>();
+  const hoistedConsts = new Map<string, number>();
+  const constPrelude: Ref[] = [];
+  /** A splatted constant in a local set at function entry: V8 rebuilds a v128.const in a loop on every iteration. */
+  const hoistedSplat = (d: DType, v: number): Ref => {
+    const key = `${d}:${Object.is(v, -0) ? "-0" : v}`;
+    let loc = hoistedConsts.get(key);
+    if (loc === undefined) {
+      loc = newLocal(v128);
+      hoistedConsts.set(key, loc);
+      constPrelude.push(set(loc, splat(d, isF(d) ? fconst(d, v) : c32(v))));
+    }
+    return get(loc, v128);
+  };
   const VV = (n: KNode) => get(vecVal.get(n)!, v128);
   const emitVector = (list: readonly KNode[], jIdx: () => Ref): Ref[] => {
     const code: Ref[] = [];
@@ -391,7 +404,7 @@ export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: strin
         const ramp = m.i32x4.add(m.i32x4.splat(base), m.v128.const([0, s, 2 * s, 3 * s].flatMap((v) => [v & 255, (v >> 8) & 255, (v >> 16) & 255, (v >> 24) & 255])));
         return n.dtype === "float32" ? m.f32x4.convert_i32x4_s(ramp) : ramp;
       }
-      case "const": return splat(n.dtype === "bool" ? "int32" : n.dtype, isF(n.dtype) ? fconst(n.dtype, n.value) : c32(n.dtype === "bool" ? (n.value ? -1 : 0) : n.value | 0));
+      case "const": return hoistedSplat(n.dtype === "bool" ? "int32" : n.dtype, isF(n.dtype) ? n.value : n.dtype === "bool" ? (n.value ? -1 : 0) : n.value | 0);
       case "unary": return vectorUnary(n.fn, n.a.dtype, VV(n.a));
       case "binary": {
         if (SHIFTS.has(n.fn) && n.b.op === "const") {
@@ -480,12 +493,12 @@ export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: strin
           const kc = newLocal(v128), k1 = newLocal(v128);
           const lim = ldexpLimits(d);
           const pow2 = (e: Ref) => d === "float64"
-            ? m.i64x2.shl(F.add(e, splat(d, fconst(d, 2 ** 52 + 1023))), c32(52))
-            : m.i32x4.shl(F.add(e, splat(d, fconst(d, 2 ** 23 + 127))), c32(23));
+            ? m.i64x2.shl(F.add(e, hoistedSplat(d, 2 ** 52 + 1023)), c32(52))
+            : m.i32x4.shl(F.add(e, hoistedSplat(d, 2 ** 23 + 127)), c32(23));
           // pmax(k, lo) = k < lo ? lo : k and pmin(k, hi) = hi < k ? hi : k: one instruction each.
           return m.block(null, [
-            set(kc, F.pmin(F.pmax(b, splat(d, fconst(d, lim.k[0]))), splat(d, fconst(d, lim.k[1])))),
-            set(k1, F.pmin(F.pmax(get(kc, v128), splat(d, fconst(d, lim.k1[0]))), splat(d, fconst(d, lim.k1[1])))),
+            set(kc, F.pmin(F.pmax(b, hoistedSplat(d, lim.k[0])), hoistedSplat(d, lim.k[1]))),
+            set(k1, F.pmin(F.pmax(get(kc, v128), hoistedSplat(d, lim.k1[0])), hoistedSplat(d, lim.k1[1]))),
             F.mul(F.mul(a, pow2(get(k1, v128))), pow2(F.sub(get(kc, v128), get(k1, v128)))),
           ], v128);
         }
@@ -608,7 +621,7 @@ export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: strin
     const outBody: Ref[] = [...o.code, set(acc, init()), set(r2, c32(0)), forLoop("rrow", r2, redRows, inner), storeScalar(outAddr(get(rowIdx, i32)), get(acc, T))];
     body.push(set(rowIdx, c32(0)), forLoop("orow", rowIdx, nOut, outBody));
   }
-  m.addFunction(name, binaryen.createType(params), none, locals, m.block(null, body));
+  m.addFunction(name, binaryen.createType(params), none, locals, m.block(null, [...constPrelude, ...body]));
   void nSrc;
   return { simd: simdOk, decomposed: dec.count > 0 };
 }
