@@ -9,6 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 say() { echo "[bench] $*" >&2; }
 
+[[ " $* " == *" --stan "* ]] && exec bash bench/stan/run.sh "$@" # the stan section (bench/stan/run.sh): NUTS vs Stan; installs rstan itself
+
 if [[ ! -d bench/node_modules/@jax-js/jax || ! -d bench/node_modules/@tensorflow/tfjs-backend-wasm || ! -x node_modules/.bin/tsx ]]; then
   say "installing the npm peers (pnpm install --frozen-lockfile)"
   pnpm install --frozen-lockfile
