@@ -331,11 +331,12 @@ export const webgpuEqnHandlers = new Map<string, WebGPUEqnHandler>();
  * inside runs host-driven.
  */
 export function checkNoFloat64(jaxpr: Jaxpr): void {
-  for (const v of jaxpr.invars) if (v.aval.dtype === "float64") throw float64Error(`an input of this jitted program (${v.aval})`);
+  // Equations first, so the error names the operation that computes in float64.
   for (const e of jaxpr.eqns) {
     const bad = [...e.inputs.map((a) => a.aval), ...e.outputs.map((v) => v.aval)].find((a) => a.dtype === "float64");
     if (bad) throw float64Error(`${e.prim.name} (${bad})`);
   }
+  for (const v of jaxpr.invars) if (v.aval.dtype === "float64") throw float64Error(`an input of this jitted program (${v.aval})`);
 }
 
 const planCache = new WeakMap<Jaxpr, { plan: Plan; outvars: readonly (Var | Literal)[] }>();

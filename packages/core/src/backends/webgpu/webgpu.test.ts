@@ -239,7 +239,8 @@ describe(`webgpu device${skipNote}`, () => {
     const f = (a: NDArray) => np.exp(np.sort(lax.cumsum(np.sin(a), 0)).mul(0.1));
     const before = webgpuStats.fallbacks;
     compareFloat("cumsum+sort", jit(f)(x), f(x), 8);
-    expect(webgpuStats.fallbacks - before).toBe(2);
+    // cumsum has no WGSL kernel; sort has one (sort.ts).
+    expect(webgpuStats.fallbacks - before).toBe(1);
   });
 
   test("batches a program's dispatches into one submit and compiles each kernel once", () => {
