@@ -3,7 +3,7 @@
 // stats counters proving the loops ran inside wasm (no host-driven iterations).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { NDArray, np, random, init, setDefaultDevice, defaultDevice, memoryStats } from "../../index.js";
+import { NDArray, np, lax, random, init, setDefaultDevice, defaultDevice, memoryStats } from "../../index.js";
 import { cond, foriLoop, grad, jit, scan, switchCase, vmap, whileLoop } from "@fluxion/transforms";
 import { NoUTurnSampler, sampleChain } from "@fluxion/mcmc";
 import { wasmStats } from "./runtime.js";
@@ -26,7 +26,10 @@ function onBoth(f: Fn, args: readonly NDArray[]) {
   setDefaultDevice("wasm");
   const s0 = { ...wasmStats };
   const got = flat(jit(f)(...args)).map((x) => Array.from(x.dataSync() as ArrayLike<number>));
-  const delta = { programRuns: wasmStats.programRuns - s0.programRuns, interpretedRuns: wasmStats.interpretedRuns - s0.interpretedRuns, fallbacks: wasmStats.programEqnFallbacks - s0.programEqnFallbacks };
+  const delta = {
+    programRuns: wasmStats.programRuns - s0.programRuns, interpretedRuns: wasmStats.interpretedRuns - s0.interpretedRuns, fallbacks: wasmStats.programEqnFallbacks - s0.programEqnFallbacks,
+    carriesInPlace: wasmStats.programCarriesInPlace - s0.programCarriesInPlace, slicesInPlace: wasmStats.programSlicesInPlace - s0.programSlicesInPlace,
+  };
   setDefaultDevice("js");
   return { want, got, delta };
 }
@@ -142,6 +145,36 @@ describe("compiled loops equal the js device", () => {
       got.forEach((g, i) => g.forEach((v, k) => expect(Math.abs(v - want[i]![k]!)).toBeLessThanOrEqual(ops.includes("sin") ? 1e-13 * (1 + Math.abs(want[i]![k]!)) : 0)));
       expect(delta.interpretedRuns).toBe(0);
     }), { numRuns: 25, seed: 4 });
+  });
+});
+
+describe("in-place carries and scan slices", () => {
+  it("a carry computed elementwise from itself is written in place", () => {
+    const y = np.linspace(0, 1, 10).astype("float64");
+    const d = expectBitEqual((x) => foriLoop(0, 50, (_i: NDArray, c: NDArray) => np.add(np.multiply(c, 0.5), y), x), [np.ones([10], "float64")]);
+    inWasm(d);
+    expect(d.carriesInPlace).toBeGreaterThanOrEqual(1);
+  });
+  it("carry permutations (a, b) -> (b, a + b) are not written in place over a value still needed", () => {
+    inWasm(expectBitEqual((a, b) => foriLoop(0, 20, (_i: NDArray, [p, q]: NDArray[]) => [q!, np.add(p!, q!)], [a, b]), [np.array([1, 2], "float64"), np.array([1, 3], "float64")]));
+    inWasm(expectBitEqual((a, b) => whileLoop(([p]: NDArray[]) => np.less(np.sum(p!), 1000), ([p, q]: NDArray[]) => [q!, np.multiply(q!, 2)], [a, b]), [np.array([1, 2], "float64"), np.array([1, 3], "float64")]));
+  });
+  it("a carry read reversed, or again after the new value exists, keeps its own slot", () => {
+    inWasm(expectBitEqual((x) => foriLoop(0, 9, (_i: NDArray, c: NDArray) => np.add(np.multiply(np.flip(c), 2), c), x), [np.arange(7).astype("float32")]));
+    const d = expectBitEqual((x, z) => foriLoop(0, 9, (_i: NDArray, [c, e]: NDArray[]) => { const n = np.multiply(c!, 1.5); return [n, np.add(np.sum(c!), n)]; }, [x, z]), [np.arange(4).astype("float64"), np.zeros([4], "float64")]);
+    inWasm(d);
+  });
+  it("dynamic_update_slice into a carry buffer updates it in place", () => {
+    const f = (buf: NDArray) => foriLoop(0, 8, (i: NDArray, b: NDArray) => lax.dynamicUpdateSlice(b, np.reshape(np.multiply(i.astype("float32"), 1.5), [1]), [i]), buf);
+    const d = expectBitEqual(f, [np.zeros([8], "float32")]);
+    inWasm(d);
+    expect(d.carriesInPlace).toBeGreaterThanOrEqual(1);
+  });
+  it("scan slices are read in place, also by an equation the program runs through JS", () => {
+    const x2 = np.reshape(np.arange(24).astype("float64"), [6, 4]);
+    const d = expectBitEqual((c, x) => scan((c: NDArray, r: NDArray) => [np.add(c, np.sort(np.negative(r))), np.sum(r)], c, x), [np.zeros([4], "float64"), x2]);
+    expect(d.slicesInPlace).toBe(1);
+    expect(d.interpretedRuns).toBe(0);
   });
 });
 

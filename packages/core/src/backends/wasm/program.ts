@@ -7,7 +7,7 @@ import { bytesPerElement, typedArrayFor } from "../../dtype.js";
 import { debugLevel, debugLog } from "../../debug.js";
 import { type Atom, Jaxpr, JaxprEqn, Literal, Var } from "../../ir/jaxpr.js";
 import { bind } from "../../trace/core.js";
-import { KBuilder, type Kernel, printKernel } from "../kernel/ir.js";
+import { KBuilder, type Kernel, printKernel, topoOrder } from "../kernel/ir.js";
 import { type FusionCaps, planJaxpr, printPlan } from "../kernel/plan.js";
 import { layoutArena } from "./arena.js";
 import { WasmBuffer, wasmHeap } from "./heap.js";
@@ -25,7 +25,7 @@ export interface ProgramDeps {
   readonly caps: FusionCaps;
   /** The JS scalar functions kernels import (render.ts's IMPORTED, import module "m"). */
   readonly mathImports: Readonly<Record<string, (...a: number[]) => number>>;
-  readonly stats: { programEqnFallbacks: number; kernelsCompiled: number; simdKernels: number };
+  readonly stats: { programEqnFallbacks: number; kernelsCompiled: number; simdKernels: number; programCarriesInPlace: number; programSlicesInPlace: number };
 }
 
 /** A jaxpr compiled to one driver module over a static arena. */
@@ -48,8 +48,16 @@ interface Slot {
   readonly bytes: number;
   def: number;
   last: number;
+  /** Time of the latest read (use) of this slot, for the in-place carry rule. */
+  lastRead?: number;
   /** Constant slots hold a literal, written once when the arena is set up. */
   readonly init?: number;
+  /** Inputs of this slot's producing step that may share its bytes (read element i before writing i). */
+  sameBytesOk?: Set<Slot>;
+  /** A loop body value written straight into its carry slot (no copy back): lives at that slot's bytes. */
+  alias?: Slot;
+  /** A scan's x slice read in place: `base` + local `index` * bytes (no per-iteration copy). */
+  readonly view?: { readonly base: Slot; readonly index: number };
 }
 
 type Emit = () => Ref;
@@ -96,7 +104,7 @@ class Compiler implements CodeCtx {
   private readonly consts = new Map<string, Slot>();
   private readonly kernelByObject = new Map<Kernel, string>();
   private readonly kernelByKey = new Map<string, string>();
-  /** FLUXION_DEBUG=5: every kernel call also bumps the exported global `calls`. */
+  /** FLUXION_DEBUG=5: every kernel call also bumps its exported global `calls_<kernel>`. */
   private readonly countCalls = debugLevel() >= 5;
   readonly fallbacks: { eqn: JaxprEqn; ins: Slot[]; outs: Slot[] }[] = [];
   private readonly locals: number[] = [];
@@ -123,10 +131,6 @@ class Compiler implements CodeCtx {
     m.setMemory(1, 65536, null, [], false, false, "0");
     m.addMemoryImport("0", "env", "memory");
     addKernelImports(bin, m);
-    if (this.countCalls) {
-      this.m.addGlobal("calls", this.bin.i32, true, this.m.i32.const(0));
-      this.m.addGlobalExport("calls", "calls");
-    }
   }
   newLocal(type: number): number {
     this.locals.push(type);
@@ -153,6 +157,9 @@ class Compiler implements CodeCtx {
     return s;
   }
   use(s: Slot): void {
+    if (s.view) this.use(s.view.base);
+    if (s.alias) this.use(s.alias);
+    s.lastRead = this.t;
     if (this.t > s.last) s.last = this.t;
     for (const l of this.loops) if (l.start > s.def) l.touched.add(s);
   }
@@ -170,10 +177,46 @@ class Compiler implements CodeCtx {
     return r;
   }
   addr(s: Slot): number {
-    return this.base + this.offsets.get(s.id)!;
+    if (s.view) throw new Error("wasm program: a scan slice has no fixed address");
+    return s.alias ? this.addr(s.alias) : this.base + this.offsets.get(s.id)!;
   }
   ptr(s: Slot): Ref {
-    return this.m.i32.const(this.addr(s));
+    const m = this.m;
+    if (s.view) return m.i32.add(this.ptr(s.view.base), m.i32.mul(m.local.get(s.view.index, this.bin.i32), m.i32.const(s.bytes)));
+    return m.i32.const(this.addr(s));
+  }
+  /** `s` at a fixed address: a scan slice read in place is copied out first (for the JS fallback). */
+  private fixed(s: Slot, ops: Emit[]): Slot {
+    if (!s.view) return s;
+    const c = this.newSlot(s.aval);
+    ops.push(this.copySlot(c, s));
+    return c;
+  }
+  /**
+   * Body outputs written directly into their carry slots when that is safe: the output is computed
+   * in this body after the last read of the carry's old value, and the old value is not itself an
+   * output (a carry permutation). Returns the outputs to assign, aliased ones replaced by the carry.
+   */
+  private inPlace(carry: readonly Slot[], outs: readonly Slot[], bodyStart: number): Slot[] {
+    const res = [...outs];
+    outs.forEach((v, k) => {
+      const c = carry[k]!;
+      const once = outs.indexOf(v) === k && outs.lastIndexOf(v) === k;
+      const fresh = v.def > bodyStart && v.init === undefined && !v.alias && !v.view && !carry.includes(v);
+      if (!once || !fresh || outs.includes(c) || v.bytes !== c.bytes) return;
+      const lastRead = c.lastRead ?? -1;
+      if (lastRead > v.def || (lastRead === v.def && !v.sameBytesOk?.has(c))) return;
+      v.alias = c;
+      res[k] = c;
+      this.deps.stats.programCarriesInPlace++;
+    });
+    return res;
+  }
+  /** A slot that reads `base`'s `index`-th slice of its own size in place. */
+  private viewSlot(aval: ShapedArray, base: Slot, index: number): Slot {
+    const s: Slot = { id: this.slots.length, aval, bytes: aval.size * bytesPerElement(aval.dtype), def: this.t, last: this.t, view: { base, index } };
+    this.slots.push(s);
+    return s;
   }
   copySlot(dst: Slot, src: Slot): Emit {
     if (dst === src) return () => this.m.nop();
@@ -202,6 +245,7 @@ class Compiler implements CodeCtx {
         const srcs = step.sources.map((v) => slotOf(v));
         srcs.forEach((s) => this.use(s));
         const out = this.newSlot(step.out.aval);
+        out.sameBytesOk = elementwiseSources(step.kernel, srcs);
         env.set(step.out, out);
         const name = this.kernelFunction(step.kernel);
         ops.push(() => this.callKernel(name, [out, ...srcs]));
@@ -230,6 +274,10 @@ class Compiler implements CodeCtx {
       const r = addKernelFunction(this.bin, this.m, k, name);
       this.kernelMs += performance.now() - tk;
       this.kernelByKey.set(key, name);
+      if (this.countCalls) {
+        this.m.addGlobal(`calls_${name}`, this.bin.i32, true, this.m.i32.const(0));
+        this.m.addGlobalExport(`calls_${name}`, `calls_${name}`);
+      }
       this.deps.stats.kernelsCompiled++;
       if (r.simd) this.deps.stats.simdKernels++;
       debugLog(3, () => `wasm program kernel ${name} (${r.simd ? "simd" : "scalar"}):\n${key}`);
@@ -241,7 +289,8 @@ class Compiler implements CodeCtx {
     const m = this.m;
     const call = m.call(name, slots.map((s) => this.ptr(s)), this.bin.none);
     if (!this.countCalls) return call;
-    return m.block(null, [m.global.set("calls", m.i32.add(m.global.get("calls", this.bin.i32), m.i32.const(1))), call]);
+    const g = `calls_${name}`;
+    return m.block(null, [m.global.set(g, m.i32.add(m.global.get(g, this.bin.i32), m.i32.const(1))), call]);
   }
 
   /** Lowers one equation the fusion planner left to the runtime; returns its output slots. */
@@ -257,9 +306,10 @@ class Compiler implements CodeCtx {
       ops.push(native.emit);
       return native.outs;
     }
+    const fixedIns = ins.map((s) => this.fixed(s, ops));
     const outs = e.outputs.map((v) => this.newSlot(v.aval));
     const id = this.fallbacks.length;
-    this.fallbacks.push({ eqn: e, ins, outs });
+    this.fallbacks.push({ eqn: e, ins: fixedIns, outs });
     ops.push(() => this.m.call("eqn", [this.m.i32.const(id)], this.bin.none));
     return outs;
   }
@@ -289,9 +339,11 @@ class Compiler implements CodeCtx {
     else if (this.strategy === "none") this.strategy = "wasm loops";
     const { condOps, pred, bodyOps, back } = this.loop(() => {
       const c = this.region(condJaxpr, [...ins.slice(0, nc), ...carry]);
+      const bodyStart = this.t;
+      for (const s of carry) s.lastRead = -1;
       const b = this.region(bodyJaxpr, [...ins.slice(nc, nc + nb), ...carry]);
       this.t++;
-      return { condOps: c.ops, pred: c.outs[0]!, bodyOps: b.ops, back: this.assign(carry, b.outs) };
+      return { condOps: c.ops, pred: c.outs[0]!, bodyOps: b.ops, back: this.assign(carry, this.inPlace(carry, b.outs, bodyStart)) };
     });
     const label = `w${this.t}`;
     ops.push(() => {
@@ -317,18 +369,23 @@ class Compiler implements CodeCtx {
     if (length === 0) return [...carry, ...ys];
     const idx = this.newLocal(this.bin.i32);
     const it = this.newLocal(this.bin.i32);
-    const { xsOps, bodyOps, back, yOuts } = this.loop(() => {
+    const { bodyOps, back, yOuts } = this.loop(() => {
       xs.forEach((s) => this.use(s));
       ys.forEach((s) => this.use(s));
       this.t++;
-      const slices = xs.map((s) => this.newSlot(jaxpr.invars[nc + ncar + xs.indexOf(s)]!.aval));
-      const xsOps = slices.map((sl, k) => () => copyBytes(this, () => this.ptr(sl), () => this.m.i32.add(this.ptr(xs[k]!), this.m.i32.mul(this.m.local.get(idx, this.bin.i32), this.m.i32.const(sl.bytes))), sl.bytes));
+      // Each x slice is read in place at xs + idx * slice bytes (xs never change inside the loop).
+      const slices = xs.map((s, k) => this.viewSlot(jaxpr.invars[nc + ncar + k]!.aval, s, idx));
+      this.deps.stats.programSlicesInPlace += slices.length;
+      const bodyStart = this.t;
+      for (const s of carry) s.lastRead = -1;
       const b = this.region(jaxpr, [...ins.slice(0, nc), ...carry, ...slices]);
       this.t++;
       const yOuts = b.outs.slice(ncar);
       yOuts.forEach((s) => this.use(s));
       ys.forEach((s) => this.use(s));
-      return { xsOps, bodyOps: b.ops, back: this.assign(carry, b.outs.slice(0, ncar)), yOuts };
+      // A y read after the carry write-back must not be a carry slot written in place.
+      const carryOuts = this.inPlace(carry, b.outs.slice(0, ncar), bodyStart);
+      return { bodyOps: b.ops, back: this.assign(carry, carryOuts), yOuts };
     });
     const label = `s${this.t}`;
     ops.push(() => {
@@ -339,7 +396,6 @@ class Compiler implements CodeCtx {
         m.local.set(it, m.i32.const(0)),
         m.loop(label, m.block(null, [
           m.local.set(idx, reverse ? m.i32.sub(m.i32.const(length - 1), m.local.get(it, i32)) : m.local.get(it, i32)),
-          ...xsOps.map((f) => f()),
           ...bodyOps.map((f) => f()),
           // ys before the carry write-back: a y may be a carry input, which the write-back overwrites.
           ...yOps,
@@ -441,6 +497,7 @@ class Compiler implements CodeCtx {
       const eb = bytesPerElement(operand!.aval.dtype);
       const out = this.newSlot(outAval);
       const { levels, runBytes } = boxLevels(shape, box, eb, upd);
+      if (upd) out.sameBytesOk = new Set([operand!]);
       return {
         outs: [out],
         emit: () => {
@@ -461,7 +518,8 @@ class Compiler implements CodeCtx {
             code.push(m.local.set(base, m.i32.add(g(base), m.i32.mul(g(tmp), m.i32.const(strides[d]!)))));
           });
           if (upd) {
-            code.push(copyBytes(this, () => this.ptr(out), () => this.ptr(operand!), out.bytes));
+            // Updated in place (out aliased to the operand's carry slot): only the box is written.
+            if (operand!.view || this.addr(out) !== this.addr(operand!)) code.push(copyBytes(this, () => this.ptr(out), () => this.ptr(operand!), out.bytes));
             code.push(stridedCopy(this, () => m.i32.add(this.ptr(out), g(base)), () => this.ptr(update!), levels, runBytes));
           } else code.push(stridedCopy(this, () => this.ptr(out), () => m.i32.add(this.ptr(operand!), g(base)), levels, runBytes));
           return m.block(null, code);
@@ -525,6 +583,8 @@ class Compiler implements CodeCtx {
       bin.setOptimizeLevel(OPT_LEVEL);
       bin.setShrinkLevel(0);
       if (OPT_LEVEL > 0) m.optimize();
+      // FLUXION_DEBUG=4 keeps function names in the binary (profiles then name the kernels).
+      bin.setDebugInfo(debugLevel() >= 4);
       const tBin = performance.now();
       const bytes = m.emitBinary();
       const tV8 = performance.now();
@@ -558,7 +618,7 @@ class Compiler implements CodeCtx {
       const tEnd = performance.now();
       debugLog(3, () => `wasm program module: ${this.kernelByKey.size} kernel functions, ${bytes.length} bytes; lowering ${(tEmit - this.t0).toFixed(1)} ms (kernel functions ${this.kernelMs.toFixed(1)} ms), driver code ${(tBin - tEmit).toFixed(1)} ms, emit binary ${(tV8 - tBin).toFixed(1)} ms (opt level ${OPT_LEVEL}), V8 compile ${(tEnd - tV8).toFixed(1)} ms`);
       const run = inst.exports.run as () => void;
-      const calls = inst.exports.calls as WebAssembly.Global | undefined;
+      const calls = Object.entries(inst.exports).filter(([n]) => n.startsWith("calls_")).map(([n, g]) => [n.slice(6), g as WebAssembly.Global] as const);
       const nKernels = this.kernelByKey.size;
       const inPtrs = inSlots.map((s) => this.addr(s));
       const outInfo = outSlots.map((s) => ({ ptr: this.addr(s), bytes: s.bytes }));
@@ -581,9 +641,10 @@ class Compiler implements CodeCtx {
           } finally {
             running = false;
           }
-          if (calls) {
-            debugLog(5, () => `wasm program run: ${calls.value as number} kernel calls over ${nKernels} kernels`);
-            calls.value = 0;
+          if (calls.length) {
+            const counted = calls.map(([n, g]) => ({ n, c: g.value as number })).sort((a, b) => b.c - a.c);
+            debugLog(5, () => `wasm program run: ${counted.reduce((a, b) => a + b.c, 0)} kernel calls over ${nKernels} kernels; most called: ${counted.slice(0, 8).map((x) => `${x.n} ${x.c}`).join(", ")}`);
+            for (const [, g] of calls) g.value = 0;
           }
           const u8 = new Uint8Array(heap.memory.buffer);
           return outInfo.map((o, i) => {
@@ -609,6 +670,29 @@ class Compiler implements CodeCtx {
       m.dispose();
     }
   }
+}
+
+/**
+ * The sources a kernel reads only at the element it writes (no reduction; identity map over the
+ * output's contiguous layout): the output may overwrite them in place.
+ */
+function elementwiseSources(k: Kernel, srcs: readonly Slot[]): Set<Slot> {
+  const ok = new Set<Slot>();
+  if (k.reduce) return ok;
+  const contiguous: number[] = [];
+  let acc = 1;
+  for (let d = k.shape.length - 1; d >= 0; d--) { contiguous[d] = acc; acc *= k.shape[d]!; }
+  const identity = new Map<number, boolean>();
+  for (const n of topoOrder([k.root])) {
+    if (n.op !== "load") continue;
+    const same = bytesPerElement(n.dtype) === bytesPerElement(k.dtype) && n.map.offset === 0 && k.shape.every((size, d) => size === 1 || n.map.strides[d] === contiguous[d]);
+    identity.set(n.src, (identity.get(n.src) ?? true) && same);
+  }
+  srcs.forEach((s, i) => {
+    // A slot passed as two sources counts only if every read of it is elementwise.
+    if (srcs.every((t, j) => t !== s || identity.get(j) !== false)) ok.add(s);
+  });
+  return ok;
 }
 
 /** Frees an arena when its program is garbage-collected (dropped from the per-jaxpr cache). */

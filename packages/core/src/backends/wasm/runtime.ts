@@ -16,6 +16,7 @@ import { type FusionCaps, type Plan, planJaxpr, printPlan } from "../kernel/plan
 import { WasmBuffer, wasmHeap } from "./heap.js";
 import { IMPORTED, renderKernel } from "./render.js";
 import { eqnHandlers } from "./handlers.js";
+import { splitKernelFn, splitsAcrossThreads, transferableImports } from "./threads.js";
 import { ProgramUnsupported, type WasmProgram, compileProgram } from "./program.js";
 
 type Binaryen = typeof import("binaryen").default;
@@ -86,11 +87,14 @@ export const wasmStats = {
   kernelsCompiled: 0, kernelCalls: 0, compileMs: 0, simdKernels: 0,
   /** Whole-program compilation (program.ts): compiled programs, their runs, JS-fallback equation calls. */
   programsCompiled: 0, programRuns: 0, programEqnFallbacks: 0, programCompileMs: 0,
+  /** Loop carries written in place by the body (no copy back) and scan slices read in place, per compile. */
+  programCarriesInPlace: 0, programSlicesInPlace: 0,
   /** Runs of the step-by-step executor (each iteration of a host-driven loop body is one). */
   interpretedRuns: 0,
 };
 
 const byKernel = new WeakMap<Kernel, KernelFn>();
+let workerMath: Record<string, string | null> | null = null;
 
 /** The compiled function of a kernel (binaryen must be loaded). */
 export function compiled(k: Kernel): KernelFn {
@@ -103,10 +107,12 @@ export function compiled(k: Kernel): KernelFn {
   if (!fn) {
     const t0 = performance.now();
     const size = key.length;
-    const r = renderKernel(binaryen!, k, size < 20000);
+    // Worker threads (threads.ts): a large kernel also gets `kernel_range` and runs split.
+    const split = splitsAcrossThreads(k, (workerMath ??= transferableImports(jsImports)));
+    const r = renderKernel(binaryen!, k, size < 20000, { range: split, sharedMemory: wasmHeap().shared });
     const module = new WebAssembly.Module(r.binary as Uint8Array<ArrayBuffer>);
     const inst = new WebAssembly.Instance(module, { env: { memory: wasmHeap().memory }, m: jsImports });
-    fn = inst.exports.kernel as KernelFn;
+    fn = split ? splitKernelFn(module, inst, r.rangeExtent, workerMath) : (inst.exports.kernel as KernelFn);
     kernelCache.set(key, fn);
     wasmStats.kernelsCompiled++;
     if (r.simd) wasmStats.simdKernels++;
