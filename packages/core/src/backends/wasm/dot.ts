@@ -14,6 +14,7 @@ import { eqnHandlers } from "./handlers.js";
 import { binaryenInstance, toWasm } from "./runtime.js";
 import { gemmWat } from "./gemm.js";
 import { type GemvShape, gemvKind, gemvWat } from "./gemv.js";
+import { MIN_PARALLEL_WORK, type ShareableKernel, numThreads, runSplit, shareableKernel } from "./threads.js";
 
 /** Element strides of an operand viewed as [batch, a, b] ([B,M,K] for lhs, [B,K,N] for rhs). */
 interface Strides { batch: number; a: number; b: number }
@@ -158,6 +159,10 @@ export interface FloatDotKernel {
   rows: number;
   /** The kernel takes (rhs, lhs) instead of (lhs, rhs): matrix-vector products with M = 1. */
   swapped: boolean;
+  /** Multiply-adds per call (decides whether to use worker threads). */
+  work: number;
+  /** The module, for worker threads (threads.ts). */
+  shared: ShareableKernel;
 }
 
 /** The float kernel for a [B,M,K]·[B,K,N] product with the given element strides (cached per shape). */
@@ -184,8 +189,9 @@ function floatDotKernel(d: "float32" | "float64", B: number, M: number, N: numbe
     wat = plan.wat;
     scratchBytes = plan.scratchBytes;
   }
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(assemble(wat) as Uint8Array<ArrayBuffer>), { env: { memory: wasmHeap().memory } });
-  hit = { fn: inst.exports.kernel as GemmFn, scratchBytes, rows, swapped };
+  const module = new WebAssembly.Module(assemble(wat) as Uint8Array<ArrayBuffer>);
+  const inst = new WebAssembly.Instance(module, { env: { memory: wasmHeap().memory } });
+  hit = { fn: inst.exports.kernel as GemmFn, scratchBytes, rows, swapped, work: B * M * N * K, shared: shareableKernel(module, "kernel") };
   gemmCache.set(key, hit);
   debugLog(4, () => `wasm ${kind ?? "gemm"} kernel ${key}:\n${wat}`);
   return hit;
@@ -214,6 +220,22 @@ export function denseDotKernel(lhs: ShapedArray, rhs: ShapedArray, contracting: 
   return floatDotKernel(d, size(lhs, batch[0]), size(lhs, lf), size(rhs, rf), K, l, r);
 }
 
+/** Runs a float product, its rows split across worker threads when there are several and it is large. */
+function runFloatDot(g: FloatDotKernel, out: number, lhs: number, rhs: number): void {
+  const heap = wasmHeap();
+  const [first, second] = g.swapped ? [rhs, lhs] : [lhs, rhs];
+  // Row blocks of 40 (a multiple of the GEMM's 5-row tile and of the matvec's 4- and 32-row steps).
+  const threads = g.work >= 16 * MIN_PARALLEL_WORK ? Math.min(numThreads(), Math.floor(g.rows / 40)) : 1;
+  const perThread = g.scratchBytes;
+  const scratch = perThread ? heap.alloc(perThread * Math.max(threads, 1)) : 0;
+  try {
+    if (threads > 1) runSplit(g.shared, threads, g.rows, 40, (t, r0, r1) => [out, first, second, scratch + t * perThread, r0, r1], g.fn);
+    else g.fn(out, first, second, scratch, 0, g.rows);
+  } finally {
+    if (perThread) heap.free(scratch, perThread * Math.max(threads, 1));
+  }
+}
+
 /** dot_general on wasm memory; null (reference kernel) for dtypes the kernel does not cover. */
 export function wasmDotGeneral(eqn: JaxprEqn, [lhs, rhs]: readonly ConcreteArray[]): ConcreteArray[] | null {
   if (!binaryenInstance()) return null;
@@ -235,12 +257,8 @@ export function wasmDotGeneral(eqn: JaxprEqn, [lhs, rhs]: readonly ConcreteArray
     if (K === 0) (out.buffer as WasmBuffer).data.fill(0);
     else {
       if (d === "float32" || d === "float64") {
-        const heap = wasmHeap();
         const g = floatDotKernel(d, Bn, M, N, K, L, R);
-        const [first, second] = g.swapped ? [R.ptr, L.ptr] : [L.ptr, R.ptr];
-        const scratch = g.scratchBytes ? heap.alloc(g.scratchBytes) : 0;
-        g.fn((out.buffer as WasmBuffer).ptr, first, second, scratch, 0, g.rows);
-        if (g.scratchBytes) heap.free(scratch, g.scratchBytes);
+        runFloatDot(g, (out.buffer as WasmBuffer).ptr, L.ptr, R.ptr);
       } else compileDot(`${d}|${Bn},${M},${N},${K}|${L.batch},${L.a},${L.b}|${R.batch},${R.a},${R.b}`, () => watDot(d, Bn, M, N, K, L, R))((out.buffer as WasmBuffer).ptr, L.ptr, R.ptr);
     }
   }

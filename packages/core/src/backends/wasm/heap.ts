@@ -19,14 +19,18 @@ export class WasmHeap {
   /** Bytes handed out and not yet freed (size classes, not requested sizes). */
   inUse = 0;
 
-  constructor(initialPages = 256) {
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: 65536 });
+  /**
+   * A shared memory (for worker threads) needs a fixed maximum, which V8 reserves as address space
+   * up front; both kinds use 65536 pages (4 GiB) so growth behaves the same.
+   */
+  constructor(initialPages = 256, readonly shared = false) {
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: 65536, shared });
     this.top = 1024; // the first KiB is scratch for kernels
   }
 
-  /** The WAT import of this memory, for modules instantiated against it. */
+  /** The WAT import of this memory, for modules instantiated against it (sharedness must match). */
   memoryImport(): string {
-    return `(import "env" "memory" (memory 1 65536))`;
+    return `(import "env" "memory" (memory 1 65536${this.shared ? " shared" : ""}))`;
   }
 
   alloc(bytes: number): number {
@@ -62,8 +66,17 @@ export class WasmHeap {
 }
 
 let defaultHeap: WasmHeap | null = null;
+let wantShared: () => boolean = () => false;
+/** Set by threads.ts: whether the heap, when first created, must be shared with worker threads. */
+export function setHeapSharing(decide: () => boolean): void {
+  wantShared = decide;
+}
 export function wasmHeap(): WasmHeap {
-  return (defaultHeap ??= new WasmHeap());
+  return (defaultHeap ??= new WasmHeap(256, wantShared()));
+}
+/** The heap if it has been created (threads.ts asks without creating it). */
+export function existingWasmHeap(): WasmHeap | null {
+  return defaultHeap;
 }
 
 /** A buffer in wasm linear memory. */

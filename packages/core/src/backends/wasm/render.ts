@@ -62,16 +62,27 @@ export interface RenderedKernel {
   binary: Uint8Array;
   text: () => string;
   simd: boolean;
+  /** Length of the axis `kernel_range` splits (0 when not rendered). */
+  rangeExtent: number;
 }
 
-export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): RenderedKernel {
+/**
+ * The module exports `kernel(out, ...srcs)`; with `range` also `kernel_range(out, ...srcs, start, end)`
+ * over [0, rangeExtent) of its split axis (for worker threads: disjoint ranges write disjoint outputs).
+ */
+export function renderKernel(binaryen: B, k: Kernel, optimize: boolean, opts: { range?: boolean; sharedMemory?: boolean } = {}): RenderedKernel {
   const m = new binaryen.Module();
-  m.setFeatures(binaryen.Features.SIMD128 | binaryen.Features.NontrappingFPToInt | binaryen.Features.SignExt | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals);
-  m.setMemory(1, 65536, null, [], false, false, "0");
+  m.setFeatures(binaryen.Features.SIMD128 | binaryen.Features.NontrappingFPToInt | binaryen.Features.SignExt | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals | (opts.sharedMemory ? binaryen.Features.Atomics : 0));
+  m.setMemory(1, 65536, null, [], !!opts.sharedMemory, false, "0");
   m.addMemoryImport("0", "env", "memory");
   addKernelImports(binaryen, m);
   const { simd, decomposed } = addKernelFunction(binaryen, m, k, "kernel");
   m.addFunctionExport("kernel", "kernel");
+  let rangeExtent = 0;
+  if (opts.range) {
+    rangeExtent = addKernelFunction(binaryen, m, k, "kernel_range", { range: true }).rangeExtent;
+    m.addFunctionExport("kernel_range", "kernel_range");
+  }
   if (optimize) {
     // Decomposed functions make large bodies that V8 optimises anyway; binaryen's -O3 would
     // cost several times the compile time of -O1 for no measurable speed.
@@ -84,7 +95,7 @@ export function renderKernel(binaryen: B, k: Kernel, optimize: boolean): Rendere
   // Printing a module costs as much as optimising it: only at the level that shows it.
   const text = debugLevel() >= 4 ? m.emitText() : "";
   m.dispose();
-  return { binary, text: () => text, simd };
+  return { binary, text: () => text, simd, rangeExtent };
 }
 
 /** Declares the JS scalar functions (IMPORTED, module "m") that kernel functions call by name. */
@@ -100,7 +111,7 @@ export function addKernelImports(binaryen: B, m: Module): void {
  * Adds kernel `k` to module `m` as function `name(out, ...srcs)` (the module must have SIMD enabled,
  * the memory imported and addKernelImports done); several kernels can share one module.
  */
-export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: string): { simd: boolean; decomposed: boolean } {
+export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: string, opts: { range?: boolean } = {}): { simd: boolean; decomposed: boolean; rangeExtent: number } {
   // The decomposed graph computes every element; where its guard is true (an argument outside a
   // decomposition's range) the element is recomputed from the original graph with JS imports.
   const dec = decomposeFunctions(k.root, new KBuilder(), wasmDecomposition);
@@ -114,7 +125,11 @@ export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: strin
   const wt = (d: DType) => (is64(d) ? f64 : d === "float32" ? f32 : i32);
 
   const nSrc = k.sources.length;
-  const params = [i32, ...k.sources.map(() => i32)]; // out ptr, source ptrs
+  // out ptr, source ptrs; with opts.range also [start, end) over the split axis (see rangeExtent).
+  const params = [i32, ...k.sources.map(() => i32), ...(opts.range ? [i32, i32] : [])];
+  const rangeStart = () => get(1 + nSrc, i32);
+  const rangeEnd = () => get(2 + nSrc, i32);
+  let rangeExtent = 0;
   const locals: number[] = [];
   const newLocal = (t: number) => { locals.push(t); return params.length + locals.length - 1; };
   const get = (i: number, t: number) => m.local.get(i, t);
@@ -558,9 +573,16 @@ export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: strin
     const outerDims = outer.slice(0, -1).map((size, dim) => ({ dim, size }));
     const { code: decomp, idx } = decompose(get(rowIdx, i32), outerDims);
     const rowBase = () => m.i32.mul(get(rowIdx, i32), c32(innerSize));
-    const rowBody: Ref[] = [...decomp, ...setBases(idx), set(j, c32(0))];
+    // A range splits the rows, or the inner dim when there is one row (boundaries a multiple of
+    // the lane count keep every element on the same SIMD or scalar path as an unsplit call).
+    const splitInner = !!opts.range && rows === 1;
+    rangeExtent = splitInner ? innerSize : rows;
+    const jEnd = newLocal(i32), vecEndLocal = newLocal(i32);
+    const rowBody: Ref[] = [...decomp, ...setBases(idx), set(j, splitInner ? rangeStart() : c32(0))];
+    if (splitInner) rowBody.push(set(jEnd, rangeEnd()), set(vecEndLocal, m.i32.sub(rangeEnd(), m.i32.rem_u(m.i32.sub(rangeEnd(), rangeStart()), c32(lanes)))));
+    const innerEnd: number | (() => Ref) = splitInner ? () => get(jEnd, i32) : innerSize;
     if (simdOk) {
-      const vecEnd = innerSize - (innerSize % lanes);
+      const vecEnd: number | (() => Ref) = splitInner ? () => get(vecEndLocal, i32) : innerSize - (innerSize % lanes);
       const vcode = emitVector(mainNodes, () => get(j, i32));
       const vstore = m.v128.store(0, 16, outAddr(m.i32.add(rowBase(), get(j, i32))), VV(root));
       if (guard) {
@@ -572,8 +594,9 @@ export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: strin
       } else rowBody.push(forLoop("vi", j, vecEnd, [...vcode, vstore], lanes));
     }
     const se = scalarElement(() => get(j, i32));
-    rowBody.push(forLoop("si", j, innerSize, [...se.code, storeScalar(outAddr(m.i32.add(rowBase(), get(j, i32))), se.value())]));
-    body.push(set(rowIdx, c32(0)), forLoop("row", rowIdx, rows, rowBody));
+    rowBody.push(forLoop("si", j, innerEnd, [...se.code, storeScalar(outAddr(m.i32.add(rowBase(), get(j, i32))), se.value())]));
+    if (opts.range && !splitInner) body.push(set(rowIdx, rangeStart()), forLoop("row", rowIdx, rangeEnd, rowBody));
+    else body.push(set(rowIdx, c32(0)), forLoop("row", rowIdx, rows, rowBody));
   } else {
     const fn = k.reduce!.fn;
     const d = k.root.dtype;
@@ -619,11 +642,12 @@ export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: strin
     const se = scalarElement(() => get(j, i32));
     inner.push(forLoop("sr", j, innerSize, [...se.code, set(acc, combine(get(acc, T), se.value()))]));
     const outBody: Ref[] = [...o.code, set(acc, init()), set(r2, c32(0)), forLoop("rrow", r2, redRows, inner), storeScalar(outAddr(get(rowIdx, i32)), get(acc, T))];
-    body.push(set(rowIdx, c32(0)), forLoop("orow", rowIdx, nOut, outBody));
+    rangeExtent = nOut;
+    if (opts.range) body.push(set(rowIdx, rangeStart()), forLoop("orow", rowIdx, rangeEnd, outBody));
+    else body.push(set(rowIdx, c32(0)), forLoop("orow", rowIdx, nOut, outBody));
   }
   m.addFunction(name, binaryen.createType(params), none, locals, m.block(null, [...constPrelude, ...body]));
-  void nSrc;
-  return { simd: simdOk, decomposed: dec.count > 0 };
+  return { simd: simdOk, decomposed: dec.count > 0, rangeExtent };
 }
 
 /** ldexp's clamp of k and of its first factor's exponent k1 (Intrinsic2 in ir.ts). */
