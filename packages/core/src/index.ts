@@ -9,6 +9,7 @@ export type { DType, TypedArray } from "./dtype.js";
 export * from "./errors.js";
 export { debugLevel, setDebugLevel, setDebugSink } from "./debug.js";
 export { devices, defaultDevice, setDefaultDevice, init, devicePut, type Device } from "./devices.js";
+export { numThreads, setNumThreads } from "./backends/wasm/threads.js";
 export * as np from "./numpy/index.js";
 export * as lax from "./lax/index.js";
 export * as special from "./special/index.js";
