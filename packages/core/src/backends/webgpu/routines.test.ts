@@ -58,7 +58,7 @@ function onGpu(f: (...xs: NDArray[]) => unknown, ...args: NDArray[]): NDArray[] 
 function expectClose(what: string, got: NDArray, want: NDArray, tol: number): void {
   expect(got.shape).toEqual(want.shape);
   const g = got.dataSync(), w = want.dataSync();
-  const scale = 1 + w.reduce((m, v) => (Number.isNaN(v) ? m : Math.max(m, Math.abs(v))), 0);
+  const scale = 1 + Array.from(w).reduce((m: number, v: number) => (Number.isNaN(v) ? m : Math.max(m, Math.abs(v))), 0);
   for (let i = 0; i < w.length; i++) {
     if (Number.isNaN(w[i]!)) expect(Number.isNaN(g[i]!), `${what}[${i}] = ${g[i]}, want NaN`).toBe(true);
     else expect(Math.abs(g[i]! - w[i]!), `${what}[${i}]: got ${g[i]}, want ${w[i]}`).toBeLessThanOrEqual(tol * scale);
