@@ -1,5 +1,5 @@
 // Fluxion peer: every workload jitted on the wasm device with inputs resident in wasm memory.
-import { init, setDefaultDevice } from "@fluxion/core";
+import { init, numThreads, setDefaultDevice } from "@fluxion/core";
 import { chainWorkload, logregWorkload, matmulWorkload, scanWorkload, type FluxionWorkload } from "../workloads/fluxion.js";
 import { arrayChecksum } from "../workloads/inputs.js";
 import { runPeer, type Prepared } from "../lib/timing.js";
@@ -22,5 +22,5 @@ await runPeer(
     scan: (t) => prepared(scanWorkload(t.size)),
     compile: { unsupported: "measured in fresh processes by peers/fluxion-compile.ts" },
   },
-  () => ({ "Fluxion threads": "1 (the wasm device has no worker threads yet)" }),
+  () => ({ "Fluxion threads": `${numThreads()} (setNumThreads / FLUXION_THREADS; default 1)` }),
 );
