@@ -178,6 +178,37 @@ describe("in-place carries and scan slices", () => {
   });
 });
 
+describe("program per lane (jit(vmap(f)) with a while loop)", () => {
+  const lanesDelta = (f: Fn, args: readonly NDArray[]) => {
+    const i0 = wasmStats.programLaneIterations;
+    const r = expectBitEqual(f, args);
+    return { ...r, laneIterations: wasmStats.programLaneIterations - i0 };
+  };
+  it("each lane runs its own trip count: results equal js, body runs = sum of the lanes' trips", () => {
+    // Trip count of lane x: steps of s -> 2s + 1 until s >= 50 (0 for x >= 50).
+    const f = (x: NDArray) => whileLoop(([i, s]: NDArray[]) => np.less(s, 50), ([i, s]: NDArray[]) => [np.add(i, 1), np.add(np.multiply(s, 2), 1)], [np.asarray(0, "int32"), x]);
+    const x = np.array([0.5, 3, 49, 60, 0, 20], "float32");
+    const d = lanesDelta(vmap(f) as Fn, [x]);
+    inWasm(d);
+    const trips = Array.from(((vmap(f)(x) as NDArray[])[0]!).dataSync() as Int32Array);
+    expect(new Set(trips).size).toBeGreaterThan(2);
+    const sum = trips.reduce((a, b) => a + b, 0);
+    expect(d.laneIterations).toBe(sum);
+    expect(d.laneIterations).toBeLessThan(trips.length * Math.max(...trips));
+  });
+  it("vector state per lane with shared constants, and a lane that never enters the loop", () => {
+    const w = np.array([0.5, 1.5, -1], "float64");
+    const f = (x: NDArray, lim: NDArray) => whileLoop(([k, v]: NDArray[]) => np.less(np.sum(np.abs(v!)), lim), ([k, v]: NDArray[]) => [np.add(k, 1), np.add(np.multiply(v!, 1.25), w)], [np.asarray(0, "int32"), x]);
+    const x = np.array([[0.1, 0.2, 0.3], [5, 5, 5], [0, 0, 0], [-1, 2, 0.5]], "float64");
+    const lim = np.array([10, 1, 40, 7], "float64");
+    const d = lanesDelta(vmap(f) as Fn, [x, lim]);
+    inWasm(d);
+    const trips = Array.from(((vmap(f)(x, lim) as NDArray[])[0]!).dataSync() as Int32Array);
+    expect(trips[1]).toBe(0);
+    expect(d.laneIterations).toBe(trips.reduce((a, b) => a + b, 0));
+  });
+});
+
 describe("memory", () => {
   it("10^4 calls of a compiled loop do not grow the heap", () => {
     setDefaultDevice("wasm");

@@ -14,6 +14,8 @@ import { WasmBuffer, wasmHeap } from "./heap.js";
 import { addKernelFunction, addKernelImports } from "./render.js";
 import { type CodeCtx, boxLevels, copyBytes, fillBytes, stridedCopy } from "./programCopy.js";
 import { THREEFRY_FN, addThreefryFunction } from "./programThreefry.js";
+import { type LanePlan, laneKernel, planLanes } from "./programLanes.js";
+import { lanePattern, producer } from "../kernel/lanePattern.js";
 
 type B = typeof import("binaryen").default;
 type Module = InstanceType<B["Module"]>;
@@ -25,7 +27,11 @@ export interface ProgramDeps {
   readonly caps: FusionCaps;
   /** The JS scalar functions kernels import (render.ts's IMPORTED, import module "m"). */
   readonly mathImports: Readonly<Record<string, (...a: number[]) => number>>;
-  readonly stats: { programEqnFallbacks: number; kernelsCompiled: number; simdKernels: number; programCarriesInPlace: number; programSlicesInPlace: number };
+  readonly stats: {
+    programEqnFallbacks: number; kernelsCompiled: number; simdKernels: number; programCarriesInPlace: number; programSlicesInPlace: number;
+    /** While-body executions counted per lane (a lockstep iteration of B lanes counts B). */
+    programLaneIterations: number;
+  };
 }
 
 /** A jaxpr compiled to one driver module over a static arena. */
@@ -61,6 +67,8 @@ interface Slot {
 }
 
 type Emit = () => Ref;
+/** The exported global counting while-body executions per lane (wasmStats.programLaneIterations). */
+const ITERS = "lane_iterations";
 
 /** binaryen optimisation of the whole module: 0 (none; V8 optimises anyway) unless FLUXION_WASM_OPT says. */
 const OPT_LEVEL = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FLUXION_WASM_OPT ?? 0);
@@ -131,6 +139,8 @@ class Compiler implements CodeCtx {
     m.setMemory(1, 65536, null, [], false, false, "0");
     m.addMemoryImport("0", "env", "memory");
     addKernelImports(bin, m);
+    m.addGlobal(ITERS, bin.i32, true, m.i32.const(0));
+    m.addGlobalExport(ITERS, ITERS);
   }
   newLocal(type: number): number {
     this.locals.push(type);
@@ -286,8 +296,11 @@ class Compiler implements CodeCtx {
     return name;
   }
   private callKernel(name: string, slots: readonly Slot[]): Ref {
+    return this.callKernelAt(name, slots.map((s) => this.ptr(s)));
+  }
+  private callKernelAt(name: string, args: Ref[]): Ref {
     const m = this.m;
-    const call = m.call(name, slots.map((s) => this.ptr(s)), this.bin.none);
+    const call = m.call(name, args, this.bin.none);
     if (!this.countCalls) return call;
     const g = `calls_${name}`;
     return m.block(null, [m.global.set(g, m.i32.add(m.global.get(g, this.bin.i32), m.i32.const(1))), call]);
@@ -334,9 +347,18 @@ class Compiler implements CodeCtx {
     const init = ins.slice(nc + nb);
     const carry = init.map((s) => this.newSlot(s.aval));
     ops.push(...this.assign(carry, init));
-    // vmap of a while reduces the per-lane predicates with reduce_or: all lanes loop in lockstep.
-    if (condJaxpr.eqns.some((q) => q.prim.name === "reduce_or")) this.strategy = "lockstep (batched predicate: one wasm loop for all lanes, finished lanes frozen by select)";
-    else if (this.strategy === "none") this.strategy = "wasm loops";
+    const pattern = lanePattern(e, ins.map((s) => `slot:${s.id}`));
+    if (pattern) {
+      const perLane = this.perLaneWhile(e, ins, carry, pattern.lanes);
+      if (typeof perLane !== "string") {
+        ops.push(perLane);
+        this.noteStrategy(`per lane (vmapped while: each of ${pattern.lanes} lanes runs to its own trip count)`);
+        return carry;
+      }
+      // vmap of a while reduces the per-lane predicates with reduce_or: all lanes loop in lockstep.
+      this.noteStrategy(`lockstep (batched predicate: one wasm loop for all lanes, finished lanes frozen by select; not per lane: ${perLane})`);
+    } else if (this.strategy === "none") this.strategy = "wasm loops";
+    const laneCount = pattern?.lanes ?? 1;
     const { condOps, pred, bodyOps, back } = this.loop(() => {
       const c = this.region(condJaxpr, [...ins.slice(0, nc), ...carry]);
       const bodyStart = this.t;
@@ -351,12 +373,112 @@ class Compiler implements CodeCtx {
       return m.block(`${label}x`, [m.loop(label, m.block(null, [
         ...condOps.map((f) => f()),
         m.br(`${label}x`, m.i32.eqz(m.i32.load8_u(0, 1, this.ptr(pred)))),
+        this.countIteration(laneCount),
         ...bodyOps.map((f) => f()),
         ...back.map((f) => f()),
         m.br(label),
       ]))]);
     });
     return carry;
+  }
+
+  private noteStrategy(s: string): void {
+    this.strategy = this.strategy === "none" || this.strategy === "wasm loops" || this.strategy === s ? s : `${this.strategy}; ${s}`;
+  }
+  /** Adds `lanes` to the exported lane-iteration counter (one add per while-body execution). */
+  private countIteration(lanes: number): Ref {
+    const m = this.m;
+    return m.global.set(ITERS, m.i32.add(m.global.get(ITERS, this.bin.i32), m.i32.const(lanes)));
+  }
+
+  /**
+   * vmap's per-lane while (kernel/lanePattern.ts) run lane by lane: for l in 0..B-1, while P[l],
+   * the body's kernels compute row l only, then row l of each carry is written back. Returns the
+   * reason as a string when the loop is not lane-local (then it runs in lockstep).
+   */
+  private perLaneWhile(e: JaxprEqn, ins: Slot[], carry: Slot[], lanes: number): Emit | string {
+    const { condJaxpr, bodyJaxpr, condNConsts: nc, bodyNConsts: nb } = e.params as { condJaxpr: Jaxpr; bodyJaxpr: Jaxpr; condNConsts: number; bodyNConsts: number };
+    const reduceOr = producer(condJaxpr, condJaxpr.outvars[0]!)!;
+    const pred = reduceOr.inputs[0] as Var;
+    // The cond without its reduce_or: its output is the per-lane predicate P (bool[B]).
+    const predJaxpr = inlineCalls(new Jaxpr(condJaxpr.constvars, condJaxpr.invars, condJaxpr.eqns.filter((q) => q !== reduceOr), [pred]));
+    const condPlan = planLanes(predJaxpr, nc, lanes, this.deps.caps);
+    if (typeof condPlan === "string") return condPlan;
+    const bodyPlan = planLanes(inlineCalls(bodyJaxpr), nb, lanes, this.deps.caps);
+    if (typeof bodyPlan === "string") return bodyPlan;
+    if (bodyPlan.jaxpr.outvars.some((o) => bodyPlan.jaxpr.outvars.indexOf(o) !== bodyPlan.jaxpr.outvars.lastIndexOf(o))) return "a body output used for two carries";
+    const lane = this.newLocal(this.bin.i32);
+    const { condOps, p, bodyOps, outs } = this.loop(() => {
+      const c = this.laneRegion(condPlan, [...ins.slice(0, nc), ...carry], lane);
+      const b = this.laneRegion(bodyPlan, [...ins.slice(nc, nc + nb), ...carry], lane);
+      this.t++;
+      carry.forEach((s) => this.use(s));
+      b.outs.forEach((s) => this.use(s));
+      return { condOps: c.ops, p: c.outs[0]!, bodyOps: b.ops, outs: b.outs };
+    });
+    const label = `lane${this.t}`;
+    return () => {
+      const m = this.m;
+      const i32 = this.bin.i32;
+      const l = () => m.local.get(lane, i32);
+      const row = (s: Slot) => m.i32.add(this.ptr(s), m.i32.mul(l(), m.i32.const(s.bytes / lanes)));
+      // Each carry's new row comes from a slot computed in the body (planLanes checked): no overlap.
+      const back = outs.map((o, k) => copyBytes(this, () => row(carry[k]!), () => row(o), o.bytes / lanes));
+      return m.block(null, [
+        m.local.set(lane, m.i32.const(0)),
+        m.loop(label, m.block(null, [
+          m.block(`${label}w`, [m.loop(`${label}i`, m.block(null, [
+            ...condOps.map((f) => f()),
+            m.br(`${label}w`, m.i32.eqz(m.i32.load8_u(0, 1, m.i32.add(this.ptr(p), l())))),
+            this.countIteration(1),
+            ...bodyOps.map((f) => f()),
+            ...back,
+            m.br(`${label}i`),
+          ]))]),
+          m.local.set(lane, m.i32.add(l(), m.i32.const(1))),
+          m.br(label, m.i32.lt_s(l(), m.i32.const(lanes))),
+        ])),
+      ]);
+    };
+  }
+
+  /** Lowers a lane plan: sliced kernels get their pointers advanced to lane `lane`'s row. */
+  private laneRegion(lp: LanePlan, inputs: readonly Slot[], lane: number): { ops: Emit[]; outs: Slot[] } {
+    const env = new Map<Var, Slot>();
+    lp.jaxpr.invars.forEach((v, i) => env.set(v, inputs[i]!));
+    const slotOf = (a: Atom): Slot => (a instanceof Literal ? this.constSlot(a) : env.get(a)!);
+    const ops: Emit[] = [];
+    lp.plan.steps.forEach((step, i) => {
+      if (step.kind !== "kernel") throw new Error("wasm program: a lane plan holds only kernels");
+      this.t++;
+      const srcs = step.sources.map((v) => slotOf(v));
+      srcs.forEach((s) => this.use(s));
+      const out = this.newSlot(step.out.aval);
+      env.set(step.out, out);
+      const ls = lp.steps[i]!;
+      if (!ls.sliced) {
+        const name = this.kernelFunction(step.kernel);
+        ops.push(() => this.callKernel(name, [out, ...srcs]));
+        return;
+      }
+      const name = this.kernelFunction(this.laneKernelOf(step.kernel));
+      const lanes = step.kernel.shape[0]!;
+      ops.push(() => {
+        const m = this.m;
+        const at = (s: Slot, elems: number) => (elems === 0 ? this.ptr(s) : m.i32.add(this.ptr(s), m.i32.mul(m.local.get(lane, this.bin.i32), m.i32.const(elems * bytesPerElement(s.aval.dtype)))));
+        return this.callKernelAt(name, [at(out, out.aval.size / lanes), ...srcs.map((s, k) => at(s, ls.laneStride[k]!))]);
+      });
+    });
+    this.t++;
+    const outs = lp.jaxpr.outvars.map(slotOf);
+    outs.forEach((s) => this.use(s));
+    return { ops, outs };
+  }
+  private readonly laneKernels = new Map<Kernel, Kernel>();
+  private laneKernelOf(k: Kernel): Kernel {
+    let lk = this.laneKernels.get(k);
+    if (!lk) this.laneKernels.set(k, (lk = laneKernel(k)));
+    return lk;
   }
 
   private scan(e: JaxprEqn, ins: Slot[], ops: Emit[]): Slot[] {
@@ -618,6 +740,7 @@ class Compiler implements CodeCtx {
       const tEnd = performance.now();
       debugLog(3, () => `wasm program module: ${this.kernelByKey.size} kernel functions, ${bytes.length} bytes; lowering ${(tEmit - this.t0).toFixed(1)} ms (kernel functions ${this.kernelMs.toFixed(1)} ms), driver code ${(tBin - tEmit).toFixed(1)} ms, emit binary ${(tV8 - tBin).toFixed(1)} ms (opt level ${OPT_LEVEL}), V8 compile ${(tEnd - tV8).toFixed(1)} ms`);
       const run = inst.exports.run as () => void;
+      const iterations = inst.exports[ITERS] as WebAssembly.Global;
       const calls = Object.entries(inst.exports).filter(([n]) => n.startsWith("calls_")).map(([n, g]) => [n.slice(6), g as WebAssembly.Global] as const);
       const nKernels = this.kernelByKey.size;
       const inPtrs = inSlots.map((s) => this.addr(s));
@@ -638,6 +761,8 @@ class Compiler implements CodeCtx {
               heap.view(s.aval.dtype, inPtrs[i]!, s.aval.size).set(a.rawData);
             });
             run();
+            deps.stats.programLaneIterations += iterations.value as number;
+            iterations.value = 0;
           } finally {
             running = false;
           }

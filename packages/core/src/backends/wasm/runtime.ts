@@ -89,6 +89,8 @@ export const wasmStats = {
   programsCompiled: 0, programRuns: 0, programEqnFallbacks: 0, programCompileMs: 0,
   /** Loop carries written in place by the body (no copy back) and scan slices read in place, per compile. */
   programCarriesInPlace: 0, programSlicesInPlace: 0,
+  /** While-body executions per lane inside programs (a lockstep iteration over B lanes counts B). */
+  programLaneIterations: 0,
   /** Runs of the step-by-step executor (each iteration of a host-driven loop body is one). */
   interpretedRuns: 0,
 };
