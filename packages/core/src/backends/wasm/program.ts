@@ -16,6 +16,7 @@ import { type CodeCtx, boxLevels, copyBytes, fillBytes, stridedCopy } from "./pr
 import { THREEFRY_FN, addThreefryFunction } from "./programThreefry.js";
 import { type LanePlan, laneKernel, planLanes } from "./programLanes.js";
 import { lanePattern, producer } from "../kernel/lanePattern.js";
+import { lowerGather, lowerScatter } from "./programGather.js";
 
 type B = typeof import("binaryen").default;
 type Module = InstanceType<B["Module"]>;
@@ -571,6 +572,8 @@ class Compiler implements CodeCtx {
       return { outs, emit: () => m.call(THREEFRY_FN, [...outs, ...ins].map((s) => this.ptr(s)).concat([m.i32.const(outAval.size)]), this.bin.none) };
     }
     if (name === "dot_general") return this.dot(e, ins);
+    if (name === "gather") return lowerGather(this, e, ins);
+    if (name === "scatter") return lowerScatter(this, e, ins);
     if (name === "concatenate") {
       const out = this.newSlot(outAval);
       const axis = e.params.dimension as number;
