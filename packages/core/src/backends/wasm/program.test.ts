@@ -148,6 +148,16 @@ describe("compiled loops equal the js device", () => {
   });
 });
 
+describe("dot_general inside programs", () => {
+  it("large products call dot.ts's packed GEMM / matvec kernels; results match js within float32 summation error", () => {
+    const w = np.divide(np.reshape(np.arange(64 * 64).astype("float32"), [64, 64]), 4096);
+    const v = np.divide(np.reshape(np.arange(64 * 600).astype("float32"), [64, 600]), 38400);
+    // 64x64 @ 64x64 (262144 multiply-adds: GEMM) and 1x64 @ 64x600 (38400: matvec with the operands swapped).
+    inWasm(expectClose((x) => foriLoop(0, 3, (_i: NDArray, c: NDArray) => np.tanh(np.matmul(c, w)), x), [np.divide(np.ones([64, 64], "float32"), 8)], 1e-5));
+    inWasm(expectClose((x) => scan((c: NDArray, r: NDArray) => [np.tanh(np.add(c, r)), np.matmul(np.reshape(c, [1, 64]), v)], x, np.ones([2, 64], "float32")), [np.linspace(-1, 1, 64).astype("float32")], 1e-5));
+  });
+});
+
 describe("in-place carries and scan slices", () => {
   it("a carry computed elementwise from itself is written in place", () => {
     const y = np.linspace(0, 1, 10).astype("float64");

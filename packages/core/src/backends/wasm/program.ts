@@ -1,7 +1,7 @@
 // Whole-program compilation for the wasm device: a jaxpr — loops, conds and nested calls included —
 // becomes ONE wasm module whose `run()` calls the fused kernels (functions of the same module, one
 // per distinct kernel) on fixed pointers into one static arena, so loops never return to JS.
-import type { ShapedArray } from "../../array/aval.js";
+import { ShapedArray } from "../../array/aval.js";
 import { ConcreteArray, type NDArray } from "../../array/ndarray.js";
 import { bytesPerElement, typedArrayFor } from "../../dtype.js";
 import { debugLevel, debugLog } from "../../debug.js";
@@ -12,6 +12,7 @@ import { type FusionCaps, planJaxpr, printPlan } from "../kernel/plan.js";
 import { layoutArena } from "./arena.js";
 import { WasmBuffer, wasmHeap } from "./heap.js";
 import { addKernelFunction, addKernelImports } from "./render.js";
+import { type FloatDotKernel, denseDotKernel } from "./dot.js";
 import { type CodeCtx, boxLevels, copyBytes, fillBytes, stridedCopy } from "./programCopy.js";
 import { THREEFRY_FN, addThreefryFunction } from "./programThreefry.js";
 import { type LanePlan, laneKernel, planLanes } from "./programLanes.js";
@@ -68,6 +69,8 @@ interface Slot {
 }
 
 type Emit = () => Ref;
+/** Multiply-adds from which a program's dot_general calls dot.ts's packed GEMM (below: a fused reduce). */
+const DOT_MIN_WORK = 32768;
 /** The exported global counting while-body executions per lane (wasmStats.programLaneIterations). */
 const ITERS = "lane_iterations";
 
@@ -654,13 +657,27 @@ class Compiler implements CodeCtx {
     return null;
   }
 
-  /** dot_general as a fused multiply + sum-reduce kernel over [batch, lhs free, rhs free | contracting]. */
+  /**
+   * dot_general: dot.ts's packed GEMM / matvec kernel (imported, called with a scratch slot) from
+   * DOT_MIN_WORK multiply-adds on, else a fused multiply + sum-reduce kernel over
+   * [batch, lhs free, rhs free | contracting] (no packing overhead for the small products loops do).
+   */
   private dot(e: JaxprEqn, ins: Slot[]): { emit: Emit; outs: Slot[] } | null {
     const [l, r] = ins;
     const d = l!.aval.dtype;
     const outAval = e.outputs[0]!.aval;
     if (d !== r!.aval.dtype || d !== outAval.dtype || !(d === "float32" || d === "float64" || d === "int32")) return null;
     const [[lc, rc], [lb, rb]] = [e.params.contracting as [number[], number[]], e.params.batch as [number[], number[]]];
+    const work = outAval.size * lc.reduce((p, a) => p * l!.aval.shape[a]!, 1);
+    const gemm = work >= DOT_MIN_WORK ? denseDotKernel(l!.aval, r!.aval, [lc, rc], [lb, rb]) : null;
+    if (gemm) {
+      const out = this.newSlot(outAval);
+      const scratch = this.rawSlot(Math.max(gemm.scratchBytes, 16));
+      const name = this.dotImport(gemm);
+      const [first, second] = gemm.swapped ? [r!, l!] : [l!, r!];
+      const m = this.m;
+      return { outs: [out], emit: () => m.call(name, [this.ptr(out), this.ptr(first), this.ptr(second), this.ptr(scratch), m.i32.const(0), m.i32.const(gemm.rows)], this.bin.none) };
+    }
     const free = (n: number, ...drop: number[][]) => [...Array(n).keys()].filter((i) => !drop.some((x) => x.includes(i)));
     const lf = free(l!.aval.shape.length, lc, lb);
     const rf = free(r!.aval.shape.length, rc, rb);
@@ -682,6 +699,25 @@ class Compiler implements CodeCtx {
     const out = this.newSlot(outAval);
     const name = this.kernelFunction(kernel);
     return { outs: [out], emit: () => this.callKernel(name, [out, l!, r!]) };
+  }
+
+  /** dot.ts kernels the module imports (module "d"), one import per distinct kernel. */
+  readonly dotImports: Record<string, FloatDotKernel["fn"]> = {};
+  private readonly dotNames = new Map<FloatDotKernel, string>();
+  private dotImport(g: FloatDotKernel): string {
+    let name = this.dotNames.get(g);
+    if (!name) {
+      name = `dot${this.dotNames.size}`;
+      this.dotNames.set(g, name);
+      this.dotImports[name] = g.fn;
+      const i32 = this.bin.i32;
+      this.m.addFunctionImport(name, "d", name, this.bin.createType([i32, i32, i32, i32, i32, i32]), this.bin.none);
+    }
+    return name;
+  }
+  /** Bytes live only during the current step (a kernel's scratch), as a bool (1-byte) slot. */
+  private rawSlot(bytes: number): Slot {
+    return this.newSlot(new ShapedArray([bytes], "bool"));
   }
 
   // ---- assembling
@@ -739,7 +775,7 @@ class Compiler implements CodeCtx {
       } catch (err) {
         throw new ProgramUnsupported(`the program module did not compile (${err instanceof Error ? err.message : String(err)}); FLUXION_DEBUG=3 runs binaryen's validator`);
       }
-      const inst = new WebAssembly.Instance(mod, { env: { memory: heap.memory }, m: { ...deps.mathImports, eqn: runEqn } });
+      const inst = new WebAssembly.Instance(mod, { env: { memory: heap.memory }, m: { ...deps.mathImports, eqn: runEqn }, d: this.dotImports });
       const tEnd = performance.now();
       debugLog(3, () => `wasm program module: ${this.kernelByKey.size} kernel functions, ${bytes.length} bytes; lowering ${(tEmit - this.t0).toFixed(1)} ms (kernel functions ${this.kernelMs.toFixed(1)} ms), driver code ${(tBin - tEmit).toFixed(1)} ms, emit binary ${(tV8 - tBin).toFixed(1)} ms (opt level ${OPT_LEVEL}), V8 compile ${(tEnd - tV8).toFixed(1)} ms`);
       const run = inst.exports.run as () => void;
