@@ -58,10 +58,10 @@ FLUXION_DEVICE=wasm pnpm vitest run tests packages/core packages/transforms \
 # The engine's op suites once more on the webgpu device (Mesa's lavapipe here): jitted float32
 # programs run as WGSL kernels. WebGPU has no float64: tests/setup-device.ts checks that such a
 # program raises the float64 error, then runs it on wasm, and counts it (summed below). Chosen for
-# time (~2 min of the CI budget): tests/transforms and packages/core/src (ops, numpy, lax, random,
-# special, trees, the kernel IR). Left out, with why: tests/primitives (float64 finite differences
-# by design, so on webgpu all its programs take the wasm path; its float32 form is
-# backends/webgpu/registry.test.ts), tests/transforms/memory.test.ts (10^5 calls, 30 s on lavapipe),
+# time (6m45s wall at load ~12 on 2 cores, 2m19s CPU; 1,944 tests): tests/primitives (float64 by design, so it mostly
+# checks the float64 error of ~1,400 programs; its float32 form is backends/webgpu/registry.test.ts),
+# tests/transforms and packages/core/src (ops, numpy, lax, random, special, trees, kernel IR). Left
+# out, with why: tests/transforms/memory.test.ts (10^5 calls: 30-45 s on lavapipe; passes),
 # backends/webgpu (picks its own device; runs in the js pass), backends/wasm and backends/js (those
 # devices' own kernels), random/reference (the pure-JS oracle), and the files the wasm pass skips.
 step "pnpm vitest run (webgpu device: engine op suites as WGSL kernels)"
@@ -69,7 +69,7 @@ webgpu_status=0
 webgpu_f64_log="$(mktemp)"
 if [[ "${CI:-}" == "true" ]] || node_modules/.bin/tsx -e 'import("./packages/core/src/index.ts").then(async (m) => { await m.init("webgpu"); process.exit(0); }, () => process.exit(1)).catch(() => process.exit(1))' >/dev/null 2>&1; then
   # Under CI=true a missing adapter fails here: every file's setup awaits init("webgpu").
-  FLUXION_DEVICE=webgpu FLUXION_WEBGPU_F64_LOG="$webgpu_f64_log" pnpm vitest run tests/transforms packages/core/src \
+  FLUXION_DEVICE=webgpu FLUXION_WEBGPU_F64_LOG="$webgpu_f64_log" pnpm vitest run tests/primitives tests/transforms packages/core/src \
     --exclude tests/transforms/memory.test.ts --exclude 'packages/core/src/backends/webgpu/**' \
     --exclude 'packages/core/src/backends/wasm/**' --exclude 'packages/core/src/backends/js/**' \
     --exclude 'packages/core/src/random/reference/**' || webgpu_status=$?
