@@ -75,6 +75,25 @@ describe("lbfgsMinimize: TFP's test problems", () => {
     expect(r.numObjectiveEvaluations.item()).toBe(evals);
   });
 
+  // Regression: the line search used to report a non-Wolfe left end as converged (its "flat interval"
+  // test was one-sided: true whenever left.f > right.f), and L-BFGS then stored a pair with s'y = -66.9
+  // and failed after 2 iterations. SciPy 1.17 (BFGS and L-BFGS-B, exact gradient) goes from both starts
+  // to the minimum (-3.7793102533777469, -3.2831859912861694) (Newton's method in mpmath, 30 digits).
+  test.each([
+    [[-2 / 3, -2]],
+    [[-2 / 3, -2 / 3]],
+  ])("Himmelblau from %j converges to SciPy's minimum (-3.7793..., -3.2832...)", (start) => {
+    const r = lbfgsMinimize(himmelblau, { initialPosition: f64(start), tolerance: 1e-8 });
+    expectConvergedTo(r, [-3.7793102533777469, -3.2831859912861694], 1e-8, 1e-9);
+    expect(r.objectiveValue.item()).toBeLessThan(1e-15); // f ~ |g|^2 / (2 lambda_min) with |g| <= 1e-8
+    // Every accepted step kept the curvature condition, so every stored pair has s'y > 0.
+    const s = r.positionDeltas.toArray() as number[][];
+    const y = r.gradientDeltas.toArray() as number[][];
+    const curvatures = s.map((si, i) => si[0]! * y[i]![0]! + si[1]! * y[i]![1]!).filter((_, i) => s[i]!.some((v) => v !== 0));
+    expect(curvatures.length).toBe(Math.min(10, (r.numIterations.item() as number) - 1));
+    curvatures.forEach((sy) => expect(sy).toBeGreaterThan(0));
+  });
+
   const starts = [[1, 1], [-2, 2], [-1, -1], [1, -2]];
   const minima = starts.map((s) => himmelblauMinima[s.join(",")]!);
 

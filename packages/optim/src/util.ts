@@ -38,6 +38,15 @@ export function veryClose(x: NDArray, y: NDArray): NDArray {
   return np.logicalOr(np.greaterEqual(x, y), adjacent);
 }
 
+/**
+ * x and y are equal or adjacent floats, in either order. TFP's `func_is_flat` uses the one-sided
+ * `_very_close` on function values, which is also true whenever left.f > right.f (a steep interval,
+ * not a flat one) and made the line search report a non-Wolfe left end as converged.
+ */
+export function withinOneUlp(x: NDArray, y: NDArray): NDArray {
+  return np.logicalAnd(veryClose(x, y), veryClose(y, x));
+}
+
 /** Max-norm over the last axis (TFP's `bfgs_utils.norm(..., dims=1)`). */
 export function normInf(x: NDArray): NDArray {
   return np.max(np.abs(x), -1);

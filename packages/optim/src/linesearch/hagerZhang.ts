@@ -3,7 +3,7 @@
 // the exact or approximate Wolfe conditions hold. Batched over leading dimensions of the step.
 import { NDArray, np, type ArrayLike } from "@fluxion/core";
 import { whileLoop } from "@fluxion/transforms";
-import { ifAny, intScalar, toInt, veryClose, type Mask } from "../util.js";
+import { ifAny, intScalar, toInt, veryClose, withinOneUlp, type Mask } from "../util.js";
 import {
   bracket, isFinitePoint, satisfiesWolfe, secant2, update, valWhere,
   type LineFunction, type LinePoint, type SearchInterval,
@@ -127,7 +127,21 @@ function bracketAndSearch<P extends LinePoint>(fn: LineFunction<P>, init: Search
     left: br.left,
     right: br.right,
   };
-  return searchAfterBracketing(fn, interval, val0, fLim, maxIterations, sufficientDecrease, curvature, shrinkage);
+  const searched = searchAfterBracketing(fn, interval, val0, fLim, maxIterations, sufficientDecrease, curvature, shrinkage);
+  return wolfeEndWhenConverged(searched, val0, fLim, sufficientDecrease, curvature);
+}
+
+/**
+ * A search can also converge without a Wolfe point: the interval shrank to adjacent floats, or the
+ * function is flat across it. TFP then returns its left end, which callers take as the step; when
+ * only the right end satisfies the (approximate) Wolfe conditions, that end is the one to take (both
+ * ends become it, as for a Wolfe point found by secant²). No evaluations are added.
+ */
+function wolfeEndWhenConverged<P extends LinePoint>(s: SearchInterval<P>, val0: P, fLim: NDArray, sufficientDecrease: number, curvature: number): SearchInterval<P> {
+  const leftWolfe = satisfiesWolfe(val0, s.left, fLim, sufficientDecrease, curvature);
+  const rightWolfe = np.logicalAnd(isFinitePoint(s.right), satisfiesWolfe(val0, s.right, fLim, sufficientDecrease, curvature));
+  const takeRight = [s.converged, np.logicalNot(s.failed), np.logicalNot(leftWolfe), rightWolfe].reduce((a, b) => np.logicalAnd(a, b));
+  return { ...s, left: valWhere(takeRight, s.right, s.left) };
 }
 
 /** The main loop once a bracket is known: secant², then bisection when the interval did not shrink enough. */
@@ -151,7 +165,7 @@ function searchAfterBracketing<P extends LinePoint>(fn: LineFunction<P>, interva
         const oldWidth = np.subtract(curr.right.x, curr.left.x);
         const newWidth = np.subtract(afterSecant.right.x, afterSecant.left.x);
         const sufficientShrinkage = np.less(newWidth, np.multiply(oldWidth, shrinkage));
-        const flat = np.logicalAnd(veryClose(curr.left.f, curr.right.f), veryClose(afterSecant.left.f, afterSecant.right.f));
+        const flat = np.logicalAnd(withinOneUlp(curr.left.f, curr.right.f), withinOneUlp(afterSecant.left.f, afterSecant.right.f));
         const newConverged = np.logicalAnd(np.logicalAnd(shouldCheckShrinkage, sufficientShrinkage), flat);
         const needsInnerBisect = np.logicalAnd(shouldCheckShrinkage, np.logicalNot(sufficientShrinkage));
         const args = { ...afterSecant, converged: np.logicalOr(afterSecant.converged, newConverged) };
