@@ -155,6 +155,17 @@ describe("scatter in a compiled wasm program", () => {
     const f = (x: NDArray, idx: NDArray, u: NDArray) => scan((c: NDArray) => [np.add(c, 1), [lax.scatter(c, idx, u, dn), lax.scatterAdd(c, idx, u, dn), lax.scatterAdd(c, idx, u, dn, { mode: "clip" })]], x, null, { length: 3 });
     expectSameInWasm(f, [x, idx, u]);
   });
+
+  it("scatters a loop carry into itself (updates read the operand: no in-place write)", () => {
+    const x = np.array([1.5, -2, 3, 0.25], "float32");
+    const rev = np.array([[3], [2], [1], [0]], "int32");
+    const dn = { updateWindowDims: [], insertedWindowDims: [0], scatterDimsToOperandDims: [0] };
+    const f = (x: NDArray, rev: NDArray) => scan((c: NDArray) => { const y = lax.scatter(c, rev, c, dn); return [y, y]; }, x, null, { length: 3 });
+    expectSameInWasm(f, [x, rev]);
+    // Indices computed from the carry itself, too.
+    const g = (x: NDArray) => scan((c: NDArray) => { const y = lax.scatterAdd(c, np.reshape(np.clip(np.floor(c), 0, 3).astype("int32"), [4, 1]), c, dn); return [y, y]; }, x, null, { length: 3 });
+    expectSameInWasm(g, [x]);
+  });
 });
 
 describe("numpy indexing inside a jitted scan", () => {

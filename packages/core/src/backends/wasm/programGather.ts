@@ -265,8 +265,9 @@ export function lowerScatter<S extends SlotLike<S>>(cx: LowerCtx<S>, e: JaxprEqn
   const levels = batchLevels(indices.aval.shape, scatterPos.map((u) => upStrides[u]!), opStrides, dn.operandBatchingDims, dn.scatterIndicesBatchingDims);
   if (dtype === "bool" && (p.combine === "add" || p.combine === "mul")) return null;
   const out = cx.newSlot(outAval);
-  // Like dynamic_update_slice: the output may take over the operand's bytes (an in-place loop carry).
-  out.sameBytesOk = new Set([operand]);
+  // Like dynamic_update_slice: the output may take over the operand's bytes (an in-place loop
+  // carry), unless the same value is also read as indices or updates while the windows are written.
+  out.sameBytesOk = new Set(indices === operand || updates === operand ? [] : [operand]);
   const emit = (): Ref => {
     const { m, bin } = cx;
     const code: Ref[] = [];
