@@ -17,12 +17,16 @@ function paramKey(v: unknown): string {
 }
 
 /** A key per var: equal keys mean the same computation of the same inputs. */
-export function valueKeys(j: Jaxpr, inputKeys: readonly string[]): Map<Var, string> {
+export function valueKeys(j: Jaxpr, inputKeys: readonly string[], interned: Map<string, string> = new Map()): Map<Var, string> {
   const keys = new Map<Var, string>();
   j.invars.forEach((v, i) => keys.set(v, inputKeys[i]!));
   const atomKey = (a: Atom) => (a instanceof Literal ? `lit:${a.value}:${a.aval.dtype}` : keys.get(a)!);
   for (const e of j.eqns) {
-    const base = `${e.prim.name}(${paramKey(e.params)})[${e.inputs.map(atomKey).join(",")}]`;
+    // Hash-consed: an equation's key names its inputs' short keys, so keys stay small however deep
+    // the jaxpr (spelled out in full they grow exponentially: jit(vmap(lbfgs)) ran out of memory).
+    const full = `${e.prim.name}(${paramKey(e.params)})[${e.inputs.map(atomKey).join(",")}]`;
+    let base = interned.get(full);
+    if (base === undefined) interned.set(full, (base = `e${interned.size}`));
     e.outputs.forEach((v, k) => keys.set(v, `${base}#${k}`));
   }
   return keys;
@@ -55,8 +59,10 @@ export function lanePattern(eqn: JaxprEqn, inputKeys: readonly string[]): LanePa
   if (!(pred instanceof Var) || pred.aval.ndim !== 1) return no("its predicate is not per lane");
   const lanes = pred.aval.shape[0]!;
   const carries = bodyJaxpr.outvars.length;
-  const condKeys = valueKeys(condJaxpr, [...inputKeys.slice(0, nc), ...Array.from({ length: carries }, (_, k) => `carry:${k}`)]);
-  const bodyKeys = valueKeys(bodyJaxpr, [...inputKeys.slice(nc, nc + nb), ...Array.from({ length: carries }, (_, k) => `carry:${k}`)]);
+  // One intern table for both: equal computations in the cond and the body get equal keys.
+  const interned = new Map<string, string>();
+  const condKeys = valueKeys(condJaxpr, [...inputKeys.slice(0, nc), ...Array.from({ length: carries }, (_, k) => `carry:${k}`)], interned);
+  const bodyKeys = valueKeys(bodyJaxpr, [...inputKeys.slice(nc, nc + nb), ...Array.from({ length: carries }, (_, k) => `carry:${k}`)], interned);
   const predKey = condKeys.get(pred)!;
   for (let j = 0; j < carries; j++) {
     const out = bodyJaxpr.outvars[j]!;
