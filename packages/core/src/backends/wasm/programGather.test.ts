@@ -68,7 +68,7 @@ function genCase(g: fc.GeneratorValue): Case {
   const nb = int(0, Math.min(2, r));
   const batching = [...g(fc.shuffledSubarray, range(r), { minLength: nb, maxLength: nb })].sort((a, b) => a - b);
   const rest = range(r).filter((d) => !batching.includes(d));
-  const startMap = g(fc.shuffledSubarray, rest, { minLength: 0, maxLength: rest.length });
+  const startMap = g(fc.shuffledSubarray, rest, { minLength: rest.length ? 1 : 0, maxLength: rest.length });
   const collapsed = g(fc.subarray, rest, { minLength: 0, maxLength: rest.length });
   // Windows of any size that fits, size 1 on collapsed and batching axes (sometimes the whole axis).
   const sliceSizes = opShape.map((n, d) => (batching.includes(d) || collapsed.includes(d) ? 1 : int(1, n)));
@@ -114,7 +114,7 @@ describe("gather in a compiled wasm program", () => {
       } catch (err) {
         throw new Error(`${show(c)} ${mode} ${fillValue}: ${(err as Error).message}`);
       }
-    }), { numRuns: 60 });
+    }), { numRuns: 150 });
   });
 
   it("gathers rows by a loop-carried index (the window start changes every iteration)", () => {
@@ -144,7 +144,7 @@ describe("scatter in a compiled wasm program", () => {
       } catch (err) {
         throw new Error(`${show(c)} ${combine} ${mode} updates ${JSON.stringify(upData)}: ${(err as Error).message}`);
       }
-    }), { numRuns: 60 });
+    }), { numRuns: 150 });
   });
 
   it("keeps the last of duplicate 'set' updates and adds duplicates in row-major order", () => {
