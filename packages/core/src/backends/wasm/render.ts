@@ -581,6 +581,36 @@ export function addKernelFunction(binaryen: B, m: Module, k: Kernel, name: strin
     const rowBody: Ref[] = [...decomp, ...setBases(idx), set(j, splitInner ? rangeStart() : c32(0))];
     if (splitInner) rowBody.push(set(jEnd, rangeEnd()), set(vecEndLocal, m.i32.sub(rangeEnd(), m.i32.rem_u(m.i32.sub(rangeEnd(), rangeStart()), c32(lanes)))));
     const innerEnd: number | (() => Ref) = splitInner ? () => get(jEnd, i32) : innerSize;
+    if (simdOk && mainNodes.length <= MAX_INTERLEAVED_NODES) {
+      // Two vectors per iteration, their instructions interleaved: one vector's chain is long (a
+      // decomposed sin is ~20 dependent ops) and two independent chains keep the pipeline fuller.
+      // exp(sin(x)*2+1)*x, 10^6 f32, A/B in alternating runs: 102-117 -> 128-172 Melem/s.
+      const pairEnd = newLocal(i32);
+      const jB = () => m.i32.add(get(j, i32), c32(lanes));
+      const code: Ref[] = [];
+      const mapA = new Map<KNode, number>(), mapB = new Map<KNode, number>();
+      for (const n of mainNodes) {
+        for (const [map, jIdx] of [[mapA, () => get(j, i32)], [mapB, jB]] as const) {
+          for (const a of operandsOf(n)) vecVal.set(a, map.get(a)!);
+          const loc = newLocal(v128);
+          map.set(n, loc);
+          code.push(set(loc, vectorNode(n, jIdx)));
+        }
+      }
+      const storeA = m.v128.store(0, 16, outAddr(m.i32.add(rowBase(), get(j, i32))), get(mapA.get(root)!, v128));
+      const storeB = m.v128.store(0, 16, outAddr(m.i32.add(rowBase(), jB())), get(mapB.get(root)!, v128));
+      const start = splitInner ? rangeStart() : c32(0);
+      const endRef = splitInner ? rangeEnd() : c32(innerSize);
+      rowBody.push(set(pairEnd, m.i32.sub(endRef, m.i32.rem_u(m.i32.sub(splitInner ? rangeEnd() : c32(innerSize), start), c32(2 * lanes)))));
+      let pairBody: Ref[] = [...code, storeA, storeB];
+      if (guard) {
+        const jj = newLocal(i32);
+        const se = scalarElement(() => get(jj, i32));
+        const byElement = m.block(null, [set(jj, get(j, i32)), forLoop("pf", jj, () => m.i32.add(get(j, i32), c32(2 * lanes)), [...se.code, storeScalar(outAddr(m.i32.add(rowBase(), get(jj, i32))), se.value())])]);
+        pairBody = [...code, m.if(m.v128.any_true(m.v128.or(get(mapA.get(guard)!, v128), get(mapB.get(guard)!, v128))), byElement, m.block(null, [storeA, storeB]))];
+      }
+      rowBody.push(forLoop("vp", j, () => get(pairEnd, i32), pairBody, 2 * lanes));
+    }
     if (simdOk) {
       const vecEnd: number | (() => Ref) = splitInner ? () => get(vecEndLocal, i32) : innerSize - (innerSize % lanes);
       const vcode = emitVector(mainNodes, () => get(j, i32));
@@ -656,6 +686,16 @@ function ldexpLimits(d: DType): { k: [number, number]; k1: [number, number] } {
   return { k: [3 - 2 * bias, 2 * bias], k1: [2 - bias, bias] };
 }
 
+/** Larger vector bodies (e.g. lgamma, erf_inv) are not duplicated: compile time and code size. */
+const MAX_INTERLEAVED_NODES = 400;
+function operandsOf(n: KNode): KNode[] {
+  switch (n.op) {
+    case "unary": case "convert": case "bitcast": return [n.a];
+    case "binary": return [n.a, n.b];
+    case "select": return [n.pred, n.onTrue, n.onFalse];
+    default: return [];
+  }
+}
 const SIMD_UNARY = new Set<UnaryFn>(["neg", "abs", "sqrt", "rsqrt", "square", "floor", "ceil", "trunc", "round", "is_finite", "not", "exponent", "significand"]);
 const SIMD_BINARY = new Set<BinaryFn>(["add", "sub", "mul", "div", "max", "min", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "xor", "ldexp", "copysign"]);
 const SHIFTS = new Set<BinaryFn>(["shift_left", "shift_right_logical", "shift_right_arithmetic"]);
