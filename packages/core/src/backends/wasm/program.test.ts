@@ -168,6 +168,11 @@ describe("in-place carries and scan slices", () => {
   it("carry permutations (a, b) -> (b, a + b) are not written in place over a value still needed", () => {
     inWasm(expectBitEqual((a, b) => foriLoop(0, 20, (_i: NDArray, [p, q]: NDArray[]) => [q!, np.add(p!, q!)], [a, b]), [np.array([1, 2], "float64"), np.array([1, 3], "float64")]));
     inWasm(expectBitEqual((a, b) => whileLoop(([p]: NDArray[]) => np.less(np.sum(p!), 1000), ([p, q]: NDArray[]) => [q!, np.multiply(q!, 2)], [a, b]), [np.array([1, 2], "float64"), np.array([1, 3], "float64")]));
+    // Copies of 100 B (16-byte loop + tail), 1040 B (memory.copy) and 36 B (unrolled) between carries.
+    for (const [n, dt] of [[25, "float32"], [130, "float64"], [9, "int32"]] as const) {
+      const a = np.arange(n).astype(dt);
+      inWasm(expectBitEqual((a, b) => foriLoop(0, 7, (_i: NDArray, [p, q]: NDArray[]) => [q!, np.add(p!, q!)], [a, b]), [a, np.flip(a)]));
+    }
   });
   it("a carry read reversed, or again after the new value exists, keeps its own slot", () => {
     inWasm(expectBitEqual((x) => foriLoop(0, 9, (_i: NDArray, c: NDArray) => np.add(np.multiply(np.flip(c), 2), c), x), [np.arange(7).astype("float32")]));

@@ -18,11 +18,29 @@ export interface CodeCtx {
 export function copyBytes(cx: CodeCtx, dst: () => Ref, src: () => Ref, bytes: number): Ref {
   const { m } = cx;
   if (bytes === 0) return m.nop();
-  // memory.copy leaves wasm for a runtime call (~20 ns): up to 256 bytes, unrolled moves are cheaper.
-  if (bytes > 256) return m.memory.copy(dst(), src(), m.i32.const(bytes));
-  // Unrolled 16/8/4/1-byte moves: the scalars and small vectors loops carry.
+  // memory.copy leaves wasm for a runtime call (~20 ns): up to 1 KiB, wasm moves are cheaper.
+  if (bytes > 1024) return m.memory.copy(dst(), src(), m.i32.const(bytes));
   const parts: Ref[] = [];
   let off = 0;
+  if (bytes > 64) {
+    // A 16-byte loop (small code: the module's size is most of its emit time), the rest below.
+    const { bin } = cx;
+    const d = cx.newLocal(bin.i32), sp = cx.newLocal(bin.i32), end = cx.newLocal(bin.i32);
+    const label = `vcopy${d}`;
+    const chunk = bytes - (bytes % 16);
+    const g = (l: number) => m.local.get(l, bin.i32);
+    parts.push(
+      m.local.set(d, dst()), m.local.set(sp, src()), m.local.set(end, m.i32.add(g(d), m.i32.const(chunk))),
+      m.loop(label, m.block(null, [
+        m.v128.store(0, 1, g(d), m.v128.load(0, 1, g(sp))),
+        m.local.set(d, m.i32.add(g(d), m.i32.const(16))),
+        m.local.set(sp, m.i32.add(g(sp), m.i32.const(16))),
+        m.br(label, m.i32.lt_u(g(d), g(end))),
+      ])),
+    );
+    off = chunk;
+  }
+  // Unrolled 16/8/4/1-byte moves: the scalars and small vectors loops carry.
   while (off + 16 <= bytes) {
     parts.push(m.v128.store(off, 1, dst(), m.v128.load(off, 1, src())));
     off += 16;
