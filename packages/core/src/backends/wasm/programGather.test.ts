@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { NDArray, np, lax, init, setDefaultDevice, defaultDevice, type DType } from "../../index.js";
-import { jit, scan, valueAndGrad, vmap } from "@fluxion/transforms";
+import { jit, scan, valueAndGrad, vmap, whileLoop } from "@fluxion/transforms";
 import { lbfgsMinimize, type LbfgsResults } from "@fluxion/optim";
 import { wasmStats } from "./runtime.js";
 import { rosenbrock } from "../../../../../examples/lbfgs_restarts.js";
@@ -187,6 +187,22 @@ describe("numpy indexing inside a jitted scan", () => {
       return [next, [c.at(j).set(np.arange(7, undefined, undefined, "float64").reshape([7, 1])), c.at(":", 2).mul(-3), c.at(j, 1).min(0), c.at(j, 1).max(4)]];
     }, x, null, { length: 3 });
     expectSameInWasm(f, [x, ints]);
+  });
+});
+
+describe("gather and scatter in a whileLoop", () => {
+  it("a data-dependent trip count: each step reads x[i - 1] (wrapping) and adds it at i, plus a scatter-max of the index vector", () => {
+    const x = np.array([0.5, -1, 2, 0.25, 3], "float64");
+    const f = (x: NDArray) => whileLoop(
+      ([i, v]: NDArray[]) => np.logicalAnd(np.less(i, 40), np.less(np.max(v), 1e6)),
+      ([i, v]: NDArray[]) => {
+        const prev = np.take(v, np.subtract(i, 1), 0, "wrap");
+        const at = np.remainder(i, 5);
+        const w = v.at(at).add(np.multiply(prev, 1.5));
+        return [np.add(i, 1), lax.scatterMax(w, np.reshape(np.stack([at, np.remainder(np.add(i, 2), 5)]), [2, 1]), np.multiply(np.stack([prev, prev]), -0.5), { updateWindowDims: [], insertedWindowDims: [0], scatterDimsToOperandDims: [0] })];
+      },
+      [np.asarray(0, "int32"), x]);
+    expectSameInWasm(f, [x]);
   });
 });
 
