@@ -79,7 +79,8 @@ export async function main(opts: { nDraws?: number; numAdaptationSteps?: number;
   const maxRhat = Math.max(...s.rows.map((r) => r.rHat));
   const minEssBulk = Math.min(...s.rows.map((r) => r.essBulk));
   const divergences = np.sum(trace.diverging.astype("int32")).item();
-  const leapfrogs = np.sum(trace.numLeapfrog.astype("float32")).item();
+  // Gradient evaluations of warmup and draws (the trace holds the draws only).
+  const leapfrogs = np.sum(trace.numLeapfrog.astype("float32")).item() + np.sum(out.warmupLeapfrogs.astype("float32")).item();
   log(`NUTS: ${nChains} chains × (${opts.numAdaptationSteps ?? 500} warmup + ${nDraws} draws) in ${seconds.toFixed(1)} s (${(leapfrogs / seconds).toFixed(0)} gradients/s), step size ${(stepSize.dataSync()[0] ?? NaN).toFixed(3)}, divergences ${divergences}`);
   log(`Bayesian-model-averaging accuracy: ${accuracy.toFixed(3)}`);
   log(s.toString());
