@@ -37,7 +37,10 @@ export function planLanes(j: Jaxpr, nConsts: number, lanes: number, caps: Fusion
     const dims = [...k.shape, ...(k.reduce?.sizes ?? [])];
     const laneStride: (number | null)[] = step.sources.map(() => null);
     const rowLocal: boolean[] = step.sources.map(() => true);
+    let laneIndex = false;
     for (const n of topoOrder([k.root])) {
+      // An iota along the lane axis would read 0 in a kernel cut to one lane.
+      if (n.op === "index" && dims.length && (n.map.strides[0] ?? 0) !== 0) laneIndex = true;
       if (n.op !== "load") continue;
       const s0 = dims.length ? n.map.strides[0] ?? 0 : 0;
       if (laneStride[n.src] !== null && laneStride[n.src] !== s0) return "a source read at two lane strides";
@@ -55,6 +58,7 @@ export function planLanes(j: Jaxpr, nConsts: number, lanes: number, caps: Fusion
       if (!(s0 === row && lo >= 0 && hi < row)) rowLocal[n.src] = false;
     }
     const sliced = k.shape.length > 0 && k.shape[0] === lanes;
+    if (sliced && laneIndex) return "an index (iota) along the lane axis";
     for (let i = 0; i < step.sources.length; i++) {
       if (status.get(step.sources[i]!) !== "row") continue;
       // A lane row may only be read inside its own row, and only by a kernel computing that row.
