@@ -192,6 +192,20 @@ describe("lbfgsMinimize under transforms", () => {
     });
     expect(new Set(counts).size).toBeGreaterThan(1);
   });
+
+  test("jit(vmap(lbfgs)) from the starts that used to fail: each lane converges as its own run does", () => {
+    const starts = [[-2 / 3, -2], [-2 / 3, -2 / 3], [1, 1]];
+    const run = (x0: NDArray) => lbfgsMinimize(himmelblau, { initialPosition: x0, tolerance: 1e-8 });
+    const batched = jit(vmap(run))(f64(starts)) as LbfgsResults;
+    expect(batched.converged.toArray()).toEqual([true, true, true]);
+    expect(batched.failed.toArray()).toEqual([false, false, false]);
+    const counts = batched.numObjectiveEvaluations.toArray() as number[];
+    (batched.position.toArray() as number[][]).forEach((p, i) => {
+      expect(counts[i]).toBe(run(f64(starts[i]!)).numObjectiveEvaluations.item());
+      expect(maxAbsDiff(p, i < 2 ? [-3.7793102533777469, -3.2831859912861694] : [3, 2])).toBeLessThan(1e-9);
+    });
+    expect(counts[2]).toBe(31); // TFP's count from (1, 1)
+  });
 });
 
 describe("lbfgsMinimize: options", () => {
