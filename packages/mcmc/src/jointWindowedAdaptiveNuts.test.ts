@@ -103,7 +103,7 @@ describe("windowedAdaptiveNuts: bookkeeping", () => {
     const plain = windowedAdaptiveNuts(base);
     const chunked = windowedAdaptiveNuts({ ...base, progress: (e) => events.push(e), chunkSize: 16 });
     expect(events.map((e) => [e.phase, e.phaseDone, e.done])).toEqual([
-      ["warmup", 16, 16], ["warmup", 32, 32], ["warmup", 40, 40],
+      ["warmup", 0, 0], ["warmup", 16, 16], ["warmup", 32, 32], ["warmup", 40, 40],
       ["sampling", 16, 56], ["sampling", 30, 70],
     ]);
     expect(events.every((e) => e.total === 70)).toBe(true);

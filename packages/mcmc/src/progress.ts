@@ -31,7 +31,7 @@ export function progressReporter(option: ProgressOption | undefined, label = "NU
       format: `${label} {phase} |{bar}| {value}/{total} steps | {duration_formatted} elapsed, ETA {eta_formatted}`,
       stream: process.stderr,
       hideCursor: true,
-      // Without a terminal (CI logs) still print: the run is synchronous, so lines come from update() calls.
+      // Without a terminal (CI logs) print plain lines instead of redrawing.
       noTTYOutput: true,
     },
     cliProgress.Presets.shades_classic,
@@ -44,6 +44,9 @@ export function progressReporter(option: ProgressOption | undefined, label = "NU
         started = true;
       }
       bar.update(event.done, { phase: event.phase });
+      // Without a terminal cli-progress prints on a timer, which never fires while the compiled chunks run
+      // back to back: print a line per chunk instead.
+      if (!process.stderr.isTTY) bar.render();
     },
     stop() {
       if (started) bar.stop();

@@ -112,6 +112,8 @@ export function windowedAdaptiveNutsFromLogProb(options: WindowedAdaptiveNutsOpt
   const chunkSize = options.chunkSize ?? Math.max(1, Math.ceil(total / 20));
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`windowedAdaptiveNutsFromLogProb: chunkSize must be a positive integer, got ${chunkSize}.`);
   try {
+    // A first report before any work, so a bar's clock and ETA start with the run.
+    reporter.report({ phase: plan.numAdaptationSteps > 0 ? "warmup" : "sampling", phaseDone: 0, phaseTotal: plan.numAdaptationSteps > 0 ? plan.numAdaptationSteps : nDraws, done: 0, total });
     let warm = jit(() => plan.initialCarry())() as WarmupCarry;
     const warmupChunk = jit((c: WarmupCarry, xs: WarmupInputs) => scan(plan.step, c, xs)[0]) as (c: WarmupCarry, xs: WarmupInputs) => WarmupCarry;
     for (let done = 0; done < plan.numAdaptationSteps;) {
