@@ -1,5 +1,5 @@
 // Property: whenever hagerZhang reports `converged`, its left point (the step the minimisers take)
-// satisfies the exact or approximate Wolfe conditions. Random Himmelblau lines and random quartics.
+// satisfies the exact or approximate Wolfe conditions. Random Himmelblau lines, random quartics, a kink.
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { NDArray, np } from "@fluxion/core";
@@ -97,6 +97,30 @@ describe("hagerZhang: converged implies a Wolfe point", () => {
     const r = unpack(hagerZhang(line, { initialStepSize: f64([1]) }));
     expect(r.converged).toEqual([true]);
     expectWolfeWhereConverged(r, (_i, t) => himmelblauLine(px, py, -gx0, -gy0, t));
+  });
+
+  test("a kink: the interval shrinks to adjacent floats and the search returns its Wolfe end", () => {
+    // phi(t) = -t left of c = 1/3 and K (t - c) - c right of it. No point left of c satisfies the
+    // curvature condition (slope -1 < 0.9 * -1); right of c only points within ~0.9 c / K of c satisfy
+    // sufficient decrease. TFP's search ends on [left, right] adjacent around c and returns left.
+    const c = 1 / 3;
+    const steep = 1e3;
+    const phi = (t: NDArray): LinePoint => {
+      const right = np.greater(t, c);
+      return { x: t, f: np.where(right, np.subtract(np.multiply(np.subtract(t, c), steep), c), np.negative(t)), df: np.where(right, np.fullLike(t, steep), np.fullLike(t, -1)) };
+    };
+    const phiJs = (t: number): [number, number] => (t > c ? [steep * (t - c) - c, steep] : [-t, -1]);
+    // Bisection towards c takes ~55 iterations from these steps; the default 50 would stop it first.
+    const r = hagerZhang(phi, { initialStepSize: f64([1, 0.7, 2.5]), maxIterations: 200 });
+    const checked = unpack(r);
+    expect(checked.converged).toEqual([true, true, true]);
+    expectWolfeWhereConverged(checked, (_i, t) => phiJs(t));
+    // The step is the kink's right neighbourhood, and both ends are that point.
+    checked.t.forEach((t, i) => {
+      expect(t).toBeGreaterThan(c);
+      expect(t - c).toBeLessThan(0.9 * c / steep);
+      expect((r.right.x.toArray() as number[])[i]).toBe(t);
+    });
   });
 
   test("Himmelblau along steepest descent and perturbed descent directions from random points", () => {
