@@ -5,6 +5,9 @@ import { afterEach, describe, expect, test } from "vitest";
 import { NDArray, np } from "@fluxion/core";
 import { JointDistributionNamed, distributions as tfd } from "@fluxion/prob";
 import { effectiveSampleSize, potentialScaleReduction, windowedAdaptiveNuts, type NutsTrace, type ProgressEvent } from "./index.js";
+import { runOnWasm } from "./testing/device.js";
+
+runOnWasm();
 
 // Long synchronous tests starve the worker's RPC; give the event loop a turn between tests.
 afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));

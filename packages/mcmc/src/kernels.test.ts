@@ -7,6 +7,9 @@ import {
   DualAveragingStepSizeAdaptation, HamiltonianMonteCarlo, MetropolisAdjustedLangevinAlgorithm, NoUTurnSampler, RandomWalkMetropolis,
   SimpleStepSizeAdaptation, TransformedTransitionKernel, cheesGradient, progressiveSample, sampleChain, sampleChainChunked, type BijectorLike, type TransitionKernel,
 } from "./index.js";
+import { runOnWasm } from "./testing/device.js";
+
+runOnWasm();
 
 // Long synchronous tests starve the worker's RPC; give the event loop a turn between tests.
 afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));

@@ -4,6 +4,9 @@ import { afterEach, describe, expect, test } from "vitest";
 import { NDArray, np, random } from "@fluxion/core";
 import { valueAndGrad, vmap } from "@fluxion/transforms";
 import { integrate, hamiltonian, leapfrogStep, Metric, type PhasePoint } from "./index.js";
+import { runOnWasm } from "./testing/device.js";
+
+runOnWasm();
 
 // Long synchronous tests starve the worker's RPC; give the event loop a turn between tests.
 afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));

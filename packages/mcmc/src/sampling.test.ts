@@ -12,6 +12,9 @@ import {
   type KernelResults, type TransitionKernel,
 } from "./index.js";
 import { beta23Cdf, gamma3Cdf, ksCritical001, ksStatistic, meanAndVariance, standardNormalChecks } from "./testing/stats.js";
+import { runOnWasm } from "./testing/device.js";
+
+runOnWasm();
 
 // Long synchronous tests starve the worker's RPC; give the event loop a turn between tests.
 afterEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
