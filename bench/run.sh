@@ -2,8 +2,9 @@
 # `pnpm bench`: makes sure the peers are installed (the npm ones are devDependencies of
 # bench/package.json, pinned by the lockfile; numpy and threadpoolctl for the OpenBLAS peer), then
 # runs bench/main.ts, which builds the C peer, measures everything and rewrites bench/RESULTS.md.
-# Arguments go to main.ts: --quick, --only=chain,matmul,logreg,scan,compile, --no-write, --optim;
-# --only=webgpu runs bench/webgpu/run.ts instead (vmapped MCMC on the webgpu device).
+# Arguments go to main.ts: --quick, --only=chain,matmul,logreg,scan,compile,..., --no-write, --optim;
+# --only=webgpu runs bench/webgpu/run.ts instead (vmapped MCMC on the webgpu device); --stan only the
+# Stan section. Without any of those, every section runs (see below).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -39,4 +40,21 @@ if [[ -n "$BENCH_PYTHON" ]] && ! python_with "$BENCH_PYTHON" threadpoolctl; then
 fi
 export BENCH_PYTHON
 
-exec node_modules/.bin/tsx --tsconfig bench/tsconfig.json bench/main.ts "$@"
+# With no section named (--only=..., --optim, --stan), `pnpm bench` runs every section in turn: core and
+# models (main.ts), optim (SciPy), webgpu (lavapipe) and stan (rstan; installed by bench/stan/setup.sh).
+everything=1
+for arg in "$@"; do case "$arg" in --only=*|--optim|--stan) everything=0 ;; esac; done
+if (( everything == 0 )); then
+  exec node_modules/.bin/tsx --tsconfig bench/tsconfig.json bench/main.ts "$@"
+fi
+status=0
+node_modules/.bin/tsx --tsconfig bench/tsconfig.json bench/main.ts "$@" --optim || status=$?
+say "webgpu section (bench/webgpu/run.ts)"
+node_modules/.bin/tsx --tsconfig bench/webgpu/tsconfig.json bench/webgpu/run.ts "$@" || { say "webgpu section failed (exit $?)"; status=1; }
+if [[ " $* " == *" --quick "* ]]; then
+  say "stan section skipped under --quick (it installs rstan and compiles three models: run pnpm bench --stan --quick)"
+else
+  say "stan section (bench/stan/run.sh)"
+  bash bench/stan/run.sh "$@" || { say "stan section failed (exit $?)"; status=1; }
+fi
+exit "$status"
