@@ -224,6 +224,19 @@ describe("program per lane (jit(vmap(f)) with a while loop)", () => {
   });
 });
 
+describe("program per lane: three carries", () => {
+  it("a per-lane increment carried along with the state runs per lane", () => {
+    const f = (x: NDArray, t: NDArray) => whileLoop(([i, s]: NDArray[]) => np.less(s, 50), ([i, s, u]: NDArray[]) => [np.add(i, 1), np.add(np.multiply(s, 2), u!), u!], [np.asarray(0, "int32"), x, t]);
+    const x = np.array([0.5, 3, 49, 60], "float32");
+    const t = np.array([1, 2, 0.5, 3], "float32");
+    const i0 = wasmStats.programLaneIterations;
+    const d = expectBitEqual(vmap(f) as Fn, [x, t]);
+    inWasm(d);
+    const trips = Array.from(((vmap(f)(x, t) as NDArray[])[0]!).dataSync() as Int32Array);
+    expect(wasmStats.programLaneIterations - i0).toBe(trips.reduce((a, b) => a + b, 0));
+  });
+});
+
 describe("memory", () => {
   it("10^4 calls of a compiled loop do not grow the heap", () => {
     setDefaultDevice("wasm");
