@@ -238,6 +238,24 @@ describe("program per lane: three carries", () => {
 });
 
 describe("memory", () => {
+  it("outputs whose allocation grows the wasm memory are copied out intact", () => {
+    // Regression: the output copy took its byte view before allocating, and a growing allocation
+    // detached it (bench: chain 10^6 and matmul 1024 crashed).
+    setDefaultDevice("wasm");
+    try {
+      const n = Math.ceil(wasmHeap().memory.buffer.byteLength / 4) + 4096;
+      const f = jit((x: NDArray) => np.add(np.multiply(x, 2), 1));
+      const x = np.arange(n, undefined, undefined, "float32");
+      const y = f(x) as NDArray;
+      const d = y.dataSync();
+      expect([d[0], d[1], d[n - 1]]).toEqual([1, 3, 2 * (n - 1) + 1]);
+      expect(wasmStats.programRuns).toBeGreaterThan(0);
+      y.dispose();
+    } finally {
+      setDefaultDevice("js");
+    }
+  });
+
   it("10^4 calls of a compiled loop do not grow the heap", () => {
     setDefaultDevice("wasm");
     try {

@@ -810,12 +810,13 @@ class Compiler implements CodeCtx {
             debugLog(5, () => `wasm program run: ${counted.reduce((a, b) => a + b.c, 0)} kernel calls over ${nKernels} kernels; most called: ${counted.slice(0, 8).map((x) => `${x.n} ${x.c}`).join(", ")}`);
             for (const [, g] of calls) g.value = 0;
           }
+          // Allocate every output first: an allocation may grow the memory, which detaches
+          // (non-shared) or replaces the old buffer, so the byte view is taken afterwards.
+          const bufs = outInfo.map((_, i) => WasmBuffer.allocate(heap, outAvals[i]!.dtype, outAvals[i]!.size));
           const u8 = new Uint8Array(heap.memory.buffer);
           return outInfo.map((o, i) => {
-            const aval = outAvals[i]!;
-            const buf = WasmBuffer.allocate(heap, aval.dtype, aval.size);
-            u8.copyWithin(buf.ptr, o.ptr, o.ptr + o.bytes);
-            return new ConcreteArray(aval, buf, false).adopt();
+            u8.copyWithin(bufs[i]!.ptr, o.ptr, o.ptr + o.bytes);
+            return new ConcreteArray(outAvals[i]!, bufs[i]!, false).adopt();
           });
         },
         dispose: () => {
