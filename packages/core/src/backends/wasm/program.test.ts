@@ -244,13 +244,31 @@ describe("memory", () => {
     setDefaultDevice("wasm");
     try {
       const n = Math.ceil(wasmHeap().memory.buffer.byteLength / 4) + 4096;
-      const f = jit((x: NDArray) => np.add(np.multiply(x, 2), 1));
+      // A one-step scan keeps it a whole program (loop-free programs over large inputs run step by step).
+      const f = jit((x: NDArray) => scan((c: NDArray) => [np.add(np.multiply(c, 2), 1), null], x, null, { length: 1 })[0] as NDArray);
       const x = np.arange(n, undefined, undefined, "float32");
+      const runs = wasmStats.programRuns;
       const y = f(x) as NDArray;
       const d = y.dataSync();
       expect([d[0], d[1], d[n - 1]]).toEqual([1, 3, 2 * (n - 1) + 1]);
-      expect(wasmStats.programRuns).toBeGreaterThan(0);
+      expect(wasmStats.programRuns).toBe(runs + 1);
       y.dispose();
+    } finally {
+      setDefaultDevice("js");
+    }
+  });
+
+  it("loop-free programs over large inputs run step by step, reading the inputs in place", () => {
+    setDefaultDevice("wasm");
+    try {
+      const f = jit((x: NDArray) => np.sum(np.multiply(x, x)));
+      const big = np.ones([1 << 18]);
+      const small = np.ones([16]);
+      const [runs, steps] = [wasmStats.programRuns, wasmStats.interpretedRuns];
+      expect((f(big) as NDArray).item()).toBe(1 << 18);
+      expect([wasmStats.programRuns - runs, wasmStats.interpretedRuns - steps]).toEqual([0, 1]);
+      expect((f(small) as NDArray).item()).toBe(16);
+      expect([wasmStats.programRuns - runs, wasmStats.interpretedRuns - steps]).toEqual([1, 1]);
     } finally {
       setDefaultDevice("js");
     }
