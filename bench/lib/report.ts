@@ -159,7 +159,7 @@ export function buildReport(input: ReportInput): { text: string; section?: strin
     const met = atLeast ? f.median >= bound : f.median <= bound;
     return `| ${label} | ${fmt(f.median)} ${unit} | ${met ? "✓" : "✗"} |`;
   };
-  const noThreads = "not measurable: the wasm device runs on one thread (no worker threads yet)";
+  const noThreads = "not measured by this harness: worker threads are opt-in (FLUXION_THREADS=2, setNumThreads) and whole programs run on one thread; see packages/core/src/backends/wasm/kernelSpeed.bench.mts";
   lines.push("### Targets (issues 4 and 9)", "", "| target | Fluxion, this run (median) | met |", "|---|---|---|");
   lines.push(target("elementwise chain, 10^6: ≥ 200 Melem/s on one thread", "chain:1000000", 200, true, "Melem/s"));
   lines.push(target("elementwise chain, 10^7: ≥ 200 Melem/s on one thread", "chain:10000000", 200, true, "Melem/s"));
