@@ -3,10 +3,11 @@
 // (one jitted scan) and polished with L-BFGS, then the posterior predictive mean and variance.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { NDArray, np, init, setDefaultDevice, defaultDevice, type Device } from "@fluxion/core";
+import { NDArray, np, type Device } from "@fluxion/core";
 import { jit, valueAndGrad } from "@fluxion/transforms";
 import { adam, lbfgsMinimize, minimize, type LbfgsResults } from "@fluxion/optim";
 import { GaussianProcess, GaussianProcessRegressionModel, psdKernels as tfpk } from "@fluxion/prob";
+import { onDevice } from "./device.js";
 
 /** The data set and scipy's fit, written by examples/data/gen_examples.py. */
 export interface GpFixture {
@@ -29,11 +30,7 @@ export interface GpExampleResult {
 
 export async function main(opts: { device?: Device; log?: (s: string) => void } = {}): Promise<GpExampleResult> {
   const log = opts.log ?? console.log;
-  const previous = defaultDevice();
-  const device = opts.device ?? "wasm";
-  if (device !== "js") await init(device);
-  setDefaultDevice(device);
-  try {
+  return onDevice(opts.device ?? "wasm", () => {
     const data = loadGpFixture();
     const x = np.reshape(np.array(data.x, "float64"), [-1, 1]); // [40, 1]: one feature per point
     const y = np.array(data.y, "float64");
@@ -79,9 +76,7 @@ export async function main(opts: { device?: Device; log?: (s: string) => void } 
     log(`mean:     ${predictiveMean.map((v) => v.toFixed(3).padStart(7)).join(" ")}`);
     log(`sd:       ${predictiveVariance.map((v) => Math.sqrt(v).toFixed(3).padStart(7)).join(" ")}`);
     return { adamNegLogLik, amplitude, lengthScale, observationNoiseVariance, negLogMarginalLikelihood, lbfgsIterations, indexPoints: data.indexPoints, predictiveMean, predictiveVariance };
-  } finally {
-    setDefaultDevice(previous);
-  }
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

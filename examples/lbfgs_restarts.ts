@@ -3,9 +3,10 @@
 // own convergence with its own evaluation count; SciPy's L-BFGS-B figures are printed alongside.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { NDArray, np, init, setDefaultDevice, defaultDevice, type Device } from "@fluxion/core";
+import { NDArray, np, type Device } from "@fluxion/core";
 import { jit, valueAndGrad, vmap } from "@fluxion/transforms";
 import { lbfgsMinimize, type LbfgsResults } from "@fluxion/optim";
+import { onDevice } from "./device.js";
 
 export interface ScipyRun { start: number[]; position: number[]; value: number; nfev: number; success: boolean }
 /** SciPy's L-BFGS-B on the same problems from the same starts (examples/data/gen_examples.py). */
@@ -45,11 +46,7 @@ function restarts(f: (p: NDArray) => NDArray, starts: NDArray): RestartRun {
 
 export async function main(opts: { device?: Device; log?: (s: string) => void } = {}): Promise<LbfgsExampleResult> {
   const log = opts.log ?? console.log;
-  const previous = defaultDevice();
-  const device = opts.device ?? "wasm";
-  if (device !== "js") await init(device);
-  setDefaultDevice(device);
-  try {
+  return onDevice(opts.device ?? "wasm", () => {
     const fx = loadLbfgsFixture();
     const starts = np.array(fx.starts, "float64");
     const out: Partial<LbfgsExampleResult> = {};
@@ -79,9 +76,7 @@ export async function main(opts: { device?: Device; log?: (s: string) => void } 
     out.singleRunEvaluations = { rosenbrock: alone(single), himmelblau: alone(singleH) };
     log(`start (-2, -2) alone: ${out.singleRunEvaluations.rosenbrock} and ${out.singleRunEvaluations.himmelblau} evaluations (as its vmapped lane)`);
     return out as LbfgsExampleResult;
-  } finally {
-    setDefaultDevice(previous);
-  }
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

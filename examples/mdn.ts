@@ -2,10 +2,11 @@
 // x to the parameters of MixtureSameFamily(Categorical, Normal) over t, trained with Adam on the inverse of
 // x = t + 0.3 sin(2πt) + noise, whose conditional p(t | x) has up to three branches.
 import { fileURLToPath } from "node:url";
-import { NDArray, np, random, init, setDefaultDevice, defaultDevice, type Device } from "@fluxion/core";
+import { NDArray, np, random, type Device } from "@fluxion/core";
 import { jit, scan, valueAndGrad } from "@fluxion/transforms";
 import { adam, applyUpdates } from "@fluxion/optim";
 import { distributions as tfd } from "@fluxion/prob";
+import { onDevice } from "./device.js";
 
 export const NUM_COMPONENTS = 3;
 const HIDDEN = 20;
@@ -54,11 +55,7 @@ export interface MdnResult {
 export async function main(opts: { device?: Device; numSteps?: number; log?: (s: string) => void } = {}): Promise<MdnResult> {
   const log = opts.log ?? console.log;
   const numSteps = opts.numSteps ?? 2000;
-  const previous = defaultDevice();
-  const device = opts.device ?? "wasm";
-  if (device !== "js") await init(device);
-  setDefaultDevice(device);
-  try {
+  return onDevice(opts.device ?? "wasm", () => {
     const { x, t } = inverseSineData(random.key(0), 500);
     const nll = (p: Mlp) => np.negative(np.mean(mixtureFor(p, x).logProb(t)));
     const optimizer = adam(0.01);
@@ -89,9 +86,7 @@ export async function main(opts: { device?: Device; numSteps?: number; log?: (s:
     const density = Array.from(m.prob(np.reshape(np.array(grid), [-1, 1])).dataSync(), Number);
     log(`density on t = 0, 0.1, ..., 1: ${density.map((v) => v.toFixed(2)).join(" ")}`);
     return { nllCurve: curve, finalNll, at05: { weights: order.map((i) => weights[i]!), locs: order.map((i) => locs[i]!), scales: order.map((i) => scales[i]!) } };
-  } finally {
-    setDefaultDevice(previous);
-  }
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

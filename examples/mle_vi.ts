@@ -2,10 +2,11 @@
 // d/dθ E[f(X)] by the score-function and the reparameterized estimators, maximum likelihood of a Normal
 // and a Gamma by gradient ascent, and reverse-KL variational inference on a bimodal target.
 import { fileURLToPath } from "node:url";
-import { NDArray, np, random, init, setDefaultDevice, defaultDevice, type Device } from "@fluxion/core";
+import { NDArray, np, random, type Device } from "@fluxion/core";
 import { jacfwd, stopGradient } from "@fluxion/transforms";
 import { adam, minimize } from "@fluxion/optim";
 import { bijectors as tfb, distributions as tfd, vi } from "@fluxion/prob";
+import { onDevice } from "./device.js";
 
 const f64 = (v: number | number[]) => np.array(v, "float64");
 const nums = (a: NDArray) => Array.from(a.dataSync(), Number);
@@ -49,11 +50,7 @@ function fitByGradientAscent(makeDist: (p: NDArray) => tfd.Distribution, data: N
 
 export async function main(opts: { device?: Device; log?: (s: string) => void } = {}): Promise<MleViResult> {
   const log = opts.log ?? console.log;
-  const previous = defaultDevice();
-  const device = opts.device ?? "wasm";
-  if (device !== "js") await init(device);
-  setDefaultDevice(device);
-  try {
+  return onDevice(opts.device ?? "wasm", () => {
     const { reparameterized, scoreFunction } = expectationGradients();
     log(`d/dθ E[X²], X ~ N(${THETA}, 1) (exact ${2 * THETA}): reparameterized ${reparameterized.estimate.toFixed(4)} ± ${reparameterized.standardError.toFixed(4)}, score function ${scoreFunction.estimate.toFixed(4)} ± ${scoreFunction.standardError.toFixed(4)} (${NUM_DRAWS} draws)`);
 
@@ -80,9 +77,7 @@ export async function main(opts: { device?: Device; log?: (s: string) => void } 
       gammaData: nums(gammaDraws), gammaFit: { concentration, rate },
       vi: { loc: qMean, scale: qScale, elboEstimate },
     };
-  } finally {
-    setDefaultDevice(previous);
-  }
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

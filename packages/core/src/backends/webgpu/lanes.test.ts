@@ -6,16 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type NDArray, defaultDevice, init, lax, np, random, setDebugLevel, setDebugSink, setDefaultDevice } from "@fluxion/core";
 import { grad, jit, vmap } from "@fluxion/transforms";
 import { webgpuRequired } from "./adapter.js";
+import { probeWebGPU } from "./testing.js";
 import { setMaxLaneElements, webgpuStats } from "./index.js";
 
-let available = true;
-let reason = "";
-try {
-  await init("webgpu");
-} catch (e) {
-  available = false;
-  reason = e instanceof Error ? e.message : String(e);
-}
+const { available, reason } = await probeWebGPU();
 const skipNote = available ? "" : ` [skipped: ${reason}; run bash scripts/setup-webgpu.sh]`;
 
 let saved: ReturnType<typeof defaultDevice>;

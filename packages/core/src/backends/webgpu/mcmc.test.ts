@@ -7,16 +7,10 @@ import { type NDArray, defaultDevice, init, np, random, setDefaultDevice, tree }
 import { jit, vmap } from "@fluxion/transforms";
 import { HamiltonianMonteCarlo, NoUTurnSampler, sampleChain } from "@fluxion/mcmc";
 import { webgpuRequired } from "./adapter.js";
+import { probeWebGPU } from "./testing.js";
 import { webgpuStats } from "./index.js";
 
-let available = true;
-let reason = "";
-try {
-  await init("webgpu");
-} catch (e) {
-  available = false;
-  reason = e instanceof Error ? e.message : String(e);
-}
+const { available, reason } = await probeWebGPU();
 let saved: ReturnType<typeof defaultDevice>;
 beforeAll(() => {
   saved = defaultDevice();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NDArray, defaultDevice, init, np, setDefaultDevice, tree } from "@fluxion/core";
 import { jit, makeJaxpr, vmap } from "@fluxion/transforms";
 import { webgpuRequired } from "./adapter.js";
+import { probeWebGPU } from "./testing.js";
 import { withFloat64Errors } from "./index.js";
 
 interface PrimCase {
@@ -20,14 +21,7 @@ interface PrimCase {
 const modules = import.meta.glob<{ cases: PrimCase[] }>("../../../../../tests/primitives/cases/*.cases.ts", { eager: true });
 const allCases: PrimCase[] = Object.values(modules).flatMap((m) => m.cases);
 
-let available = true;
-let reason = "";
-try {
-  await init("webgpu");
-} catch (e) {
-  available = false;
-  reason = e instanceof Error ? e.message : String(e);
-}
+const { available, reason } = await probeWebGPU();
 
 let saved: ReturnType<typeof defaultDevice>;
 beforeAll(() => {

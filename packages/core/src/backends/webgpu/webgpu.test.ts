@@ -7,16 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NDArray, type DType, defaultDevice, devicePut, init, internal, lax, np, random, setDefaultDevice } from "@fluxion/core";
 import { jit, vmap } from "@fluxion/transforms";
 import { webgpuRequired } from "./adapter.js";
+import { probeWebGPU } from "./testing.js";
 import { WebGPUArray, webgpuFinish, webgpuInfo, webgpuStats, withFloat64Errors } from "./index.js";
 
-let available = true;
-let reason = "";
-try {
-  await init("webgpu");
-} catch (e) {
-  available = false;
-  reason = e instanceof Error ? e.message : String(e);
-}
+const { available, reason } = await probeWebGPU();
 const setupHint = "run `bash scripts/setup-webgpu.sh` (Mesa lavapipe >= 25)";
 const skipNote = available ? "" : ` [skipped: ${reason}; ${setupHint}]`;
 
