@@ -48,8 +48,9 @@ export function jit(f: Fn, opts: JitOptions = {}): JittedFunction {
     let key: string;
     if (statics.length === 0 && args.every((a) => a instanceof NDArray)) {
       leaves = args as NDArray[];
-      def = arrayArgDefs.get(args.length) ?? flattenArgs(args, `jit(${name}) arguments`)[1];
-      arrayArgDefs.set(args.length, def);
+      let cached = arrayArgDefs.get(args.length);
+      if (!cached) arrayArgDefs.set(args.length, (cached = flattenArgs(args, `jit(${name}) arguments`)[1]));
+      def = cached;
       key = `${args.length}|`;
       for (const l of leaves) key += `${l.aval.key},`;
     } else {

@@ -82,7 +82,8 @@ function badDims(what: string, dims: readonly number[], bound: number, sorted: b
   return null;
 }
 
-function defaultFill(dtype: DType): number {
+/** The fill of an out-of-bounds gather slice when none is given (JAX's choice). */
+export function defaultFill(dtype: DType): number {
   switch (dtype) {
     case "float32": case "float64": return NaN;
     case "int32": return -2147483648;

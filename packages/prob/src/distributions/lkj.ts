@@ -66,18 +66,16 @@ export interface LKJParams extends DistributionOptions {
   inputOutputCholesky?: boolean;
 }
 
-export class LKJ extends Distribution {
+/** What LKJ and CholeskyLKJ share: a dimension, a positive concentration, D×D events, no reparameterization. */
+abstract class LkjFamily extends Distribution {
   readonly dimension: number;
   readonly concentration: NDArray;
-  readonly inputOutputCholesky: boolean;
 
-  constructor(params: LKJParams) {
+  protected constructor(params: CholeskyLKJParams, name: string) {
     super(params);
-    if (!Number.isInteger(params.dimension) || params.dimension < 0) throw new Error(`LKJ: dimension must be a non-negative integer, got ${params.dimension}.`);
+    if (!Number.isInteger(params.dimension) || params.dimension < 0) throw new Error(`${name}: dimension must be a non-negative integer, got ${params.dimension}.`);
     this.dimension = params.dimension;
     this.concentration = toFloat(params.concentration, commonFloatDtype([params.concentration]));
-    this.inputOutputCholesky = params.inputOutputCholesky ?? false;
-    this.validateParameters();
   }
   get batchShape(): number[] {
     return [...this.concentration.shape];
@@ -93,6 +91,16 @@ export class LKJ extends Distribution {
   }
   protected override _parameterChecks(): Check[] {
     return [{ what: "concentration", ok: np.greater(this.concentration, 0), requirement: "positive", value: this.concentration }];
+  }
+}
+
+export class LKJ extends LkjFamily {
+  readonly inputOutputCholesky: boolean;
+
+  constructor(params: LKJParams) {
+    super(params, "LKJ");
+    this.inputOutputCholesky = params.inputOutputCholesky ?? false;
+    this.validateParameters();
   }
   protected override _valueChecks(x: NDArray): Check[] {
     return correlationChecks(x, this.inputOutputCholesky);
@@ -126,31 +134,10 @@ export interface CholeskyLKJParams extends DistributionOptions {
 }
 
 /** The law of the Cholesky factor L of an LKJ matrix: density sum_i (2 eta - 2 + D - 1 - i) log L_ii - log Z. */
-export class CholeskyLKJ extends Distribution {
-  readonly dimension: number;
-  readonly concentration: NDArray;
-
+export class CholeskyLKJ extends LkjFamily {
   constructor(params: CholeskyLKJParams) {
-    super(params);
-    if (!Number.isInteger(params.dimension) || params.dimension < 0) throw new Error(`CholeskyLKJ: dimension must be a non-negative integer, got ${params.dimension}.`);
-    this.dimension = params.dimension;
-    this.concentration = toFloat(params.concentration, commonFloatDtype([params.concentration]));
+    super(params, "CholeskyLKJ");
     this.validateParameters();
-  }
-  get batchShape(): number[] {
-    return [...this.concentration.shape];
-  }
-  override get eventShape(): number[] {
-    return [this.dimension, this.dimension];
-  }
-  get dtype(): DType {
-    return this.concentration.dtype;
-  }
-  override get reparameterizationType(): "NOT_REPARAMETERIZED" {
-    return "NOT_REPARAMETERIZED";
-  }
-  protected override _parameterChecks(): Check[] {
-    return [{ what: "concentration", ok: np.greater(this.concentration, 0), requirement: "positive", value: this.concentration }];
   }
   protected override _valueChecks(x: NDArray): Check[] {
     return correlationChecks(x, true);

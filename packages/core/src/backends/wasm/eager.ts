@@ -26,7 +26,7 @@ const EXACT_UNARY = new Set(["neg", "abs", "sqrt", "floor", "ceil", "round", "tr
 const EXACT_BINARY = new Set(["add", "sub", "mul", "div", "max", "min", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "xor", "shift_left", "shift_right_logical", "shift_right_arithmetic"]);
 
 /** How each supported primitive becomes one kernel node over its (equal-shaped) operands. */
-function builderFor(prim: Primitive, params: Params, args: readonly NDArray[], out: ShapedArray): Builder | null {
+function builderFor(prim: Primitive, args: readonly NDArray[]): Builder | null {
   const name = prim.name;
   const u = UNARY_FNS[name];
   if (u && EXACT_UNARY.has(u) && args.length === 1) return wasmCaps.unary(u, args[0]!.dtype) ? (b, [a], d) => b.unary(u as UnaryFn, a!, d) : null;
@@ -34,8 +34,6 @@ function builderFor(prim: Primitive, params: Params, args: readonly NDArray[], o
   if (bin && EXACT_BINARY.has(bin) && args.length === 2) return wasmCaps.binary(bin, args[0]!.dtype) ? (b, [x, y], d) => b.binary(bin as BinaryFn, x!, y!, d) : null;
   if (name === "convert_element_type") return (b, [a], d) => b.convert(a!, d);
   if (name === "select_n" && args.length === 3 && args[0]!.dtype === "bool") return (b, [p, f, t]) => b.select(p!, f!, t!);
-  void params;
-  void out;
   return null;
 }
 
@@ -65,7 +63,7 @@ export function wasmEager(prim: Primitive, args: readonly NDArray[], params: Par
   const n = out.size;
   if (n === 0) return null;
   for (const a of args) if (!(a instanceof ConcreteArray) || a.size !== n) return null;
-  const build = builderFor(prim, params, args, out);
+  const build = builderFor(prim, args);
   if (!build) return null;
   const dtypes = args.map((a) => a.dtype);
   const key = `${prim.name}|${JSON.stringify(params)}|${dtypes.join(",")}|${out.dtype}`;

@@ -3,7 +3,7 @@
 import type { ShapedArray } from "../../array/aval.js";
 import { type DType, bytesPerElement, typedArrayFor } from "../../dtype.js";
 import type { JaxprEqn } from "../../ir/jaxpr.js";
-import type { GatherParams, ScatterCombine, ScatterParams } from "../../primitives/indexing.js";
+import { type GatherParams, type ScatterCombine, type ScatterParams, defaultFill } from "../../primitives/indexing.js";
 import { type CodeCtx, type CopyLevel, copyBytes, stridedCopy } from "./programCopy.js";
 
 type Ref = number;
@@ -86,15 +86,6 @@ function windowCopy(dstStrides: readonly number[], srcStrides: readonly number[]
   return { levels: merged.map((l) => ({ count: l.count, dstStride: l.strides[0]!, srcStride: l.strides[1]! })), runBytes: eb };
 }
 
-/** The fill of an out-of-bounds gather slice when none is given, as indexing.ts's defaultFill (JAX's choice). */
-function defaultFill(dtype: DType): number {
-  switch (dtype) {
-    case "float32": case "float64": return NaN;
-    case "int32": return -2147483648;
-    case "uint32": return 4294967295;
-    case "bool": return 1;
-  }
-}
 
 /** Stores the element `value` (converted exactly as a typed array of `dtype` converts it) at `at`. */
 function storeConstant(cx: CodeCtx, dtype: DType, value: number, at: Ref): Ref {
