@@ -1,9 +1,10 @@
 // Independent (TFP's tfd.Independent) reinterprets the rightmost batch axes of a distribution as event axes, and
 // Sample (tfd.Sample) draws iid copies of a distribution as one event; both sum log-densities over the new axes.
-import { NDArray, np, type DType } from "@fluxion/core";
+import { NDArray, np } from "@fluxion/core";
 import { Distribution, registerDistribution, type DistributionOptions } from "./distribution.js";
 import type { EventSpace } from "./eventSpace.js";
-import { shapeSize, sumLastAxes, type FloatDType } from "./internal.js";
+import { WrappingDistribution } from "./wrapping.js";
+import { shapeSize, sumLastAxes } from "./internal.js";
 
 export interface IndependentParams extends DistributionOptions {
   distribution: Distribution;
@@ -11,13 +12,11 @@ export interface IndependentParams extends DistributionOptions {
   reinterpretedBatchNdims?: number | null;
 }
 
-export class Independent extends Distribution {
-  readonly distribution: Distribution;
+export class Independent extends WrappingDistribution {
   readonly reinterpretedBatchNdims: number;
 
   constructor(params: IndependentParams) {
-    super({ name: `Independent${params.distribution.name}`, ...params });
-    this.distribution = params.distribution;
+    super(params, "Independent");
     const batchRank = params.distribution.batchShape.length;
     const r = params.reinterpretedBatchNdims ?? batchRank;
     if (!Number.isInteger(r) || r < 0 || r > batchRank) {
@@ -32,18 +31,6 @@ export class Independent extends Distribution {
   override get eventShape(): number[] {
     const b = this.distribution.batchShape;
     return [...b.slice(b.length - this.reinterpretedBatchNdims), ...this.distribution.eventShape];
-  }
-  get dtype(): DType {
-    return this.distribution.dtype;
-  }
-  override get floatDtype(): FloatDType {
-    return this.distribution.floatDtype;
-  }
-  override get reparameterizationType() {
-    return this.distribution.reparameterizationType;
-  }
-  protected override _convertValue(value: Parameters<Distribution["logProb"]>[0]): NDArray {
-    return value instanceof NDArray ? value : np.asarray(value, this.distribution.floatDtype);
   }
   protected override _sampleN(key: NDArray, n: number): NDArray {
     return this.distribution.sample(key, [n]);
@@ -80,13 +67,11 @@ export interface SampleParams extends DistributionOptions {
   sampleShape?: number | readonly number[];
 }
 
-export class Sample extends Distribution {
-  readonly distribution: Distribution;
+export class Sample extends WrappingDistribution {
   readonly sampleShape: number[];
 
   constructor(params: SampleParams) {
-    super({ name: `Sample${params.distribution.name}`, ...params });
-    this.distribution = params.distribution;
+    super(params, "Sample");
     const s = params.sampleShape ?? [];
     this.sampleShape = typeof s === "number" ? [s] : [...s];
   }
@@ -95,18 +80,6 @@ export class Sample extends Distribution {
   }
   override get eventShape(): number[] {
     return [...this.sampleShape, ...this.distribution.eventShape];
-  }
-  get dtype(): DType {
-    return this.distribution.dtype;
-  }
-  override get floatDtype(): FloatDType {
-    return this.distribution.floatDtype;
-  }
-  override get reparameterizationType() {
-    return this.distribution.reparameterizationType;
-  }
-  protected override _convertValue(value: Parameters<Distribution["logProb"]>[0]): NDArray {
-    return value instanceof NDArray ? value : np.asarray(value, this.distribution.floatDtype);
   }
   /** Axis permutation moving the sample axes (at `start`) after the `batchRank` batch axes. */
   private static permutation(rank: number, start: number, sampleRank: number, batchRank: number, sampleFirst: boolean): number[] {

@@ -1,10 +1,11 @@
 // Masked({distribution, validityMask}) (TFP's tfd.Masked): invalid batch members contribute log-probability 0 and
 // draw a fixed safe sample, so a ragged batch can be evaluated as one array program.
-import { NDArray, np, type ArrayLike, type DType } from "@fluxion/core";
+import { NDArray, np, type ArrayLike } from "@fluxion/core";
 import { stopGradient } from "@fluxion/transforms";
 import { Distribution, registerDistribution, type DistributionOptions } from "./distribution.js";
 import type { EventSpace } from "./eventSpace.js";
-import { broadcastShapes, broadcastTo, type FloatDType } from "./internal.js";
+import { broadcastShapes, broadcastTo } from "./internal.js";
+import { WrappingDistribution } from "./wrapping.js";
 
 export interface MaskedParams extends DistributionOptions {
   distribution: Distribution;
@@ -12,8 +13,7 @@ export interface MaskedParams extends DistributionOptions {
   validityMask: ArrayLike;
 }
 
-export class Masked extends Distribution {
-  readonly distribution: Distribution;
+export class Masked extends WrappingDistribution {
   /**
    * 1 where valid, 0 where masked, in the distribution's float dtype (read as valid where > 1/2): a float leaf
    * keeps the pytree differentiable as a whole (grad over a bool leaf is an error); its own gradient is zero.
@@ -21,8 +21,7 @@ export class Masked extends Distribution {
   readonly validityMask: NDArray;
 
   constructor(params: MaskedParams) {
-    super({ name: `Masked${params.distribution.name}`, ...params });
-    this.distribution = params.distribution;
+    super(params, "Masked");
     const m = params.validityMask instanceof NDArray ? params.validityMask : np.asarray(params.validityMask);
     this.validityMask = np.astype(m.dtype === "bool" ? m : np.notEqual(m, 0), params.distribution.floatDtype);
   }
@@ -31,18 +30,6 @@ export class Masked extends Distribution {
   }
   override get eventShape(): number[] {
     return this.distribution.eventShape;
-  }
-  get dtype(): DType {
-    return this.distribution.dtype;
-  }
-  override get floatDtype(): FloatDType {
-    return this.distribution.floatDtype;
-  }
-  override get reparameterizationType() {
-    return this.distribution.reparameterizationType;
-  }
-  protected override _convertValue(value: Parameters<Distribution["logProb"]>[0]): NDArray {
-    return value instanceof NDArray ? value : np.asarray(value, this.floatDtype);
   }
   /** The boolean mask with unit event axes appended. */
   private eventMask(extraAxes: number): NDArray {
